@@ -1,0 +1,31 @@
+# The targets the README and CI use. `make test` is the one command that
+# runs every test: Go unit tests, the Rego unit tests (through OPA's tester),
+# the golden files and the CLI scripts.
+
+GO      ?= go
+BIN     ?= bin/dorgu-gen
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+
+.PHONY: build test vet golden render clean
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/dorgu-gen
+
+test: vet
+	$(GO) test ./...
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Regenerate the golden files after an intended change; review the diff.
+golden:
+	$(GO) test ./internal/pipeline/ -run TestGolden -update
+
+# Render the embedded default stack into ./infra-gitops.
+render:
+	$(GO) run ./cmd/dorgu-gen render
+
+clean:
+	rm -rf bin infra-gitops

@@ -1,0 +1,60 @@
+// Command dorgu-gen turns CUE definitions of a Kubernetes platform stack
+// into a policy-checked ArgoCD App-of-Apps repository.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	cueerrors "cuelang.org/go/cue/errors"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitConfig   = 2
+)
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd := newRootCmd(os.Stdout, os.Stderr)
+	err := cmd.ExecuteContext(ctx)
+	return exitCode(os.Stderr, err)
+}
+
+// errFindings reports that checks found errors; they are already printed.
+var errFindings = errors.New("policy findings")
+
+// exitCode prints err and maps it to the documented exit code. Findings are
+// printed where they are found; everything else is a problem with the
+// config, the options or the output directory.
+func exitCode(stderr io.Writer, err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFindings):
+		return exitFindings
+	}
+	fmt.Fprint(stderr, formatError(err))
+	return exitConfig
+}
+
+// formatError prints CUE errors with their positions relative to the
+// working directory, and every other error on its own line.
+func formatError(err error) string {
+	var ce cueerrors.Error
+	if errors.As(err, &ce) {
+		wd, _ := os.Getwd()
+		return cueerrors.Details(err, &cueerrors.Config{Cwd: wd})
+	}
+	return "dorgu-gen: " + err.Error() + "\n"
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dorgu-gen",
+		Short: "Render CUE platform definitions into a policy-checked ArgoCD App-of-Apps repository",
+		Long: `dorgu-gen turns CUE definitions of a Kubernetes platform stack into a
+Git-ready ArgoCD App-of-Apps repository, checks it with OPA policies, and
+writes nothing unless every check passes.
+
+Exit codes: 0 success, 1 policy findings, 2 usage or configuration error.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{err: err, cmd: c.CommandPath()}
+	})
+	root.AddCommand(newRenderCmd(), newVersionCmd())
+	return root
+}
+
+// usageError is a problem with the command line.
+type usageError struct {
+	err error
+	cmd string
+}
+
+func (u usageError) Error() string {
+	return u.err.Error() + " (see '" + u.cmd + " --help')"
+}

@@ -1,0 +1,77 @@
+// Package finding holds what the checks report: one Finding per problem, in
+// a form every output format can carry.
+package finding
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Severity says whether a finding blocks: errors do, warnings do not.
+type Severity string
+
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+)
+
+// Finding is one problem found in the sources or the scaffold.
+type Finding struct {
+	Severity  Severity `json:"severity"`
+	Rule      string   `json:"rule"`
+	File      string   `json:"file,omitempty"`
+	Line      int      `json:"line,omitempty"`
+	Column    int      `json:"column,omitempty"`
+	Cluster   string   `json:"cluster,omitempty"`
+	Component string   `json:"component,omitempty"`
+	Message   string   `json:"message"`
+	Hint      string   `json:"hint,omitempty"`
+	// Field is the path of the offending field inside File, as the policy
+	// reported it; it is how a position is found in a file on disk.
+	Field []any `json:"-"`
+}
+
+// Location renders file:line:col, leaving out what is unknown.
+func (f Finding) Location() string {
+	switch {
+	case f.File == "":
+		return ""
+	case f.Line == 0:
+		return f.File
+	case f.Column == 0:
+		return fmt.Sprintf("%s:%d", f.File, f.Line)
+	default:
+		return fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)
+	}
+}
+
+// HasErrors reports whether any finding blocks.
+func HasErrors(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Sort orders findings by file, position, rule and message so that output is
+// stable whatever order the policies produced them in.
+func Sort(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+}

@@ -1,0 +1,190 @@
+// Package policy runs the Rego policies over a scaffold. It knows documents
+// and findings, not where the documents came from: render passes the planned
+// files, vet the files read back from disk.
+package policy
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/finding"
+)
+
+// Namespace is the Rego package every policy lives under.
+const Namespace = "dorgu.policies"
+
+// Document is one file as the policies see it.
+type Document struct {
+	Path        string `json:"path"`
+	Kind        string `json:"kind"`
+	Cluster     string `json:"cluster"`
+	Component   string `json:"component"`
+	Environment string `json:"environment"`
+	Content     any    `json:"content"`
+}
+
+// Rule describes one policy, for output formats that list rules.
+type Rule struct {
+	ID          string
+	Title       string
+	Description string
+}
+
+// Engine holds the compiled policies. It is safe for concurrent use.
+type Engine struct {
+	query rego.PreparedEvalQuery
+	rules []Rule
+}
+
+// evalTimeout bounds one evaluation: a policy that loops over a large
+// input by mistake must fail the run, not hang a CI job.
+const evalTimeout = 30 * time.Second
+
+// fixedNow is the time policies see: rendering is deterministic, so
+// time.now_ns() must not make a finding come and go.
+func fixedNow() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+
+// Compile parses and compiles the policy modules once per run. Test modules
+// (*_test.rego) are left out: they are for `dorgu-gen policy test`.
+func Compile(ctx context.Context, sources []config.Source) (*Engine, error) {
+	modules := map[string]*ast.Module{}
+	var names []string
+	for _, s := range sources {
+		if IsTest(s.Name) {
+			continue
+		}
+		m, err := ast.ParseModuleWithOpts(s.Name, string(s.Data), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
+		if err != nil {
+			return nil, &config.Error{Msg: "policy: " + err.Error()}
+		}
+		modules[s.Name] = m
+		names = append(names, s.Name)
+	}
+	compiler := ast.NewCompiler().
+		WithCapabilities(Capabilities()).
+		WithEnablePrintStatements(false)
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, &config.Error{Msg: "policy: " + compiler.Errors.Error()}
+	}
+	r := rego.New(
+		rego.Query("data."+Namespace),
+		rego.Compiler(compiler),
+		rego.StrictBuiltinErrors(true),
+		rego.Time(fixedNow()),
+		rego.Seed(bytes.NewReader(make([]byte, 1024))),
+	)
+	pq, err := r.PrepareForEval(ctx)
+	if err != nil {
+		return nil, &config.Error{Msg: "policy: " + err.Error()}
+	}
+	e := &Engine{query: pq}
+	slices.Sort(names)
+	for _, n := range names {
+		if r, ok := ruleOf(modules[n]); ok {
+			e.rules = append(e.rules, r)
+		}
+	}
+	return e, nil
+}
+
+// IsTest reports whether a module name is a Rego unit test file.
+func IsTest(name string) bool { return strings.HasSuffix(name, "_test.rego") }
+
+// Rules lists the compiled policies.
+func (e *Engine) Rules() []Rule { return slices.Clone(e.rules) }
+
+func ruleOf(m *ast.Module) (Rule, bool) {
+	path := m.Package.Path.String()
+	prefix := "data." + Namespace + "."
+	if !strings.HasPrefix(path, prefix) {
+		return Rule{}, false
+	}
+	r := Rule{ID: ruleID(strings.TrimPrefix(path, prefix))}
+	for _, a := range m.Annotations {
+		if a.Scope == "package" {
+			r.Title, r.Description = a.Title, a.Description
+		}
+	}
+	return r, true
+}
+
+func ruleID(pkg string) string { return strings.ReplaceAll(pkg, "_", "-") }
+
+// Check evaluates every policy over docs, which form one scaffold.
+func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding, error) {
+	files := make([]any, len(docs))
+	byPath := make(map[string]Document, len(docs))
+	for i, d := range docs {
+		files[i] = map[string]any{
+			"path": d.Path, "kind": d.Kind, "cluster": d.Cluster,
+			"component": d.Component, "environment": d.Environment, "content": d.Content,
+		}
+		byPath[d.Path] = d
+	}
+	input, err := ast.InterfaceToValue(map[string]any{"files": files})
+	if err != nil {
+		return nil, fmt.Errorf("policy input: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, evalTimeout)
+	defer cancel()
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, &config.Error{Msg: "policy evaluation failed: " + err.Error()}
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, nil
+	}
+	pkgs, _ := rs[0].Expressions[0].Value.(map[string]any)
+	var out []finding.Finding
+	for _, pkg := range slices.Sorted(maps.Keys(pkgs)) {
+		rules, _ := pkgs[pkg].(map[string]any)
+		for _, kind := range []string{"deny", "warn"} {
+			set, _ := rules[kind].([]any)
+			for _, raw := range set {
+				f, err := decode(raw, ruleID(pkg), kind)
+				if err != nil {
+					return nil, err
+				}
+				if d, ok := byPath[f.File]; ok {
+					f.Cluster, f.Component = d.Cluster, d.Component
+				}
+				out = append(out, f)
+			}
+		}
+	}
+	finding.Sort(out)
+	return out, nil
+}
+
+func decode(raw any, rule, kind string) (finding.Finding, error) {
+	f := finding.Finding{Rule: rule, Severity: finding.Error}
+	if kind == "warn" {
+		f.Severity = finding.Warning
+	}
+	switch v := raw.(type) {
+	case string:
+		// conftest-style policies report a bare message.
+		f.Message = v
+	case map[string]any:
+		f.Message, _ = v["msg"].(string)
+		f.Hint, _ = v["hint"].(string)
+		f.File, _ = v["path"].(string)
+		f.Field, _ = v["field"].([]any)
+	default:
+		return f, &config.Error{Msg: fmt.Sprintf("policy %s: %s must produce strings or objects with msg, got %T", rule, kind, raw)}
+	}
+	if f.Message == "" {
+		return f, &config.Error{Msg: fmt.Sprintf("policy %s: a %s result has no msg", rule, kind)}
+	}
+	return f, nil
+}

@@ -1,0 +1,442 @@
+package stack
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+
+	"github.com/dorgu/dorgu-gen/internal/config"
+)
+
+// topLevel lists the fields a config may declare; anything else is almost
+// always a typo (`cluster:` for `clusters:`) that CUE alone would accept.
+var topLevel = []string{"clusters", "components", "environments", "providers", "repo"}
+
+// Evaluate evaluates cfg's sources. Errors are CUE errors carrying the
+// positions of the offending fields.
+func Evaluate(cfg *config.Config) (*Stack, error) {
+	files, err := parse(cfg.CUE)
+	if err != nil {
+		return nil, err
+	}
+	// A fresh context per evaluation: contexts are not safe for concurrent
+	// use and keep every value they ever built alive.
+	ctx := cuecontext.New()
+	inst := build.NewContext().NewInstance("", nil)
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return nil, err
+		}
+	}
+	root := ctx.BuildInstance(inst)
+	if err := root.Err(); err != nil {
+		return nil, err
+	}
+	e := &evaluator{root: root, cfg: cfg}
+	repo, err := e.repo()
+	if err != nil {
+		return nil, err
+	}
+	e.root = e.root.FillPath(cue.MakePath(cue.Def("#repo")), map[string]string{"url": repo.URL, "revision": repo.Revision})
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	if err := e.root.Validate(); err != nil {
+		return nil, err
+	}
+	if err := e.root.LookupPath(cue.ParsePath("clusters")).Validate(cue.Concrete(true)); err != nil {
+		return nil, err
+	}
+	s := &Stack{Repo: repo, MultiCluster: len(e.clusters) > 1}
+	for _, name := range e.selected {
+		c, err := e.cluster(name)
+		if err != nil {
+			return nil, err
+		}
+		s.Clusters = append(s.Clusters, c)
+	}
+	return s, nil
+}
+
+// parse parses every source, naming files without a package clause as part
+// of package dorgu so that a bare config file just works.
+func parse(srcs []config.Source) ([]*ast.File, error) {
+	var errs cueerrors.Error
+	var files []*ast.File
+	for _, s := range srcs {
+		f, err := parser.ParseFile(s.Name, s.Data, parser.ParseComments)
+		if err != nil {
+			errs = cueerrors.Append(errs, cueerrors.Promote(err, ""))
+			continue
+		}
+		switch name := f.PackageName(); name {
+		case "":
+			f.Decls = append([]ast.Decl{&ast.Package{Name: ast.NewIdent("dorgu")}}, f.Decls...)
+		case "dorgu":
+		default:
+			pkg := f.Decls[slices.IndexFunc(f.Decls, func(d ast.Decl) bool { _, ok := d.(*ast.Package); return ok })]
+			errs = cueerrors.Append(errs, cueerrors.Newf(pkg.Pos(), "package %s: config files belong to package dorgu (or have no package clause)", name))
+			continue
+		}
+		files = append(files, f)
+	}
+	if errs != nil {
+		return nil, errs
+	}
+	return files, nil
+}
+
+type evaluator struct {
+	root cue.Value
+	cfg  *config.Config
+
+	components map[string]*componentInfo
+	deps       map[string][]string
+	clusters   map[string]cue.Value
+	selected   []string
+}
+
+type componentInfo struct {
+	v                cue.Value
+	required         bool
+	enabledByDefault bool
+}
+
+func lookup(v cue.Value, path ...string) cue.Value {
+	sels := make([]cue.Selector, len(path))
+	for i, p := range path {
+		if strings.HasPrefix(p, "#") {
+			sels[i] = cue.Def(p)
+		} else {
+			sels[i] = cue.Str(p)
+		}
+	}
+	return v.LookupPath(cue.MakePath(sels...))
+}
+
+// fields lists the regular fields of a struct value in order.
+func fields(v cue.Value) []cue.Value {
+	it, err := v.Fields()
+	if err != nil {
+		return nil
+	}
+	var out []cue.Value
+	for it.Next() {
+		out = append(out, it.Value())
+	}
+	return out
+}
+
+func label(v cue.Value) string {
+	s, _ := v.Label()
+	return s
+}
+
+// userPos returns where the user wrote v: the position of its first
+// conjunct outside the embedded files, falling back to any position. A field
+// that a schema pattern also constrains would otherwise point at the schema.
+func userPos(v cue.Value) token.Pos {
+	var found token.Pos
+	var walk func(cue.Value)
+	walk = func(v cue.Value) {
+		if found.IsValid() {
+			return
+		}
+		op, args := v.Expr()
+		if op == cue.AndOp && len(args) > 1 {
+			for _, a := range args {
+				walk(a)
+			}
+			return
+		}
+		if p := v.Pos(); p.IsValid() && !config.IsEmbedded(p.Filename()) {
+			found = p
+		}
+	}
+	walk(v)
+	if found.IsValid() {
+		return found
+	}
+	return v.Pos()
+}
+
+func errorf(pos token.Pos, format string, args ...any) cueerrors.Error {
+	return cueerrors.Newf(pos, format, args...)
+}
+
+// check finds the mistakes whose CUE error would be obscure (an undefined
+// field deep inside the schema) and reports them at the user's own field.
+func (e *evaluator) check() error {
+	var errs cueerrors.Error
+	add := func(err cueerrors.Error) { errs = cueerrors.Append(errs, err) }
+
+	for _, f := range fields(e.root) {
+		name := label(f)
+		if !slices.Contains(topLevel, name) {
+			msg := fmt.Sprintf("unknown top-level field %q (a config sets %s)", name, strings.Join(topLevel, ", "))
+			if s := suggest(name, topLevel); s != "" {
+				msg = fmt.Sprintf("unknown top-level field %q; did you mean %q?", name, s)
+			}
+			add(errorf(userPos(f), "%s", msg))
+		}
+	}
+
+	environments := labels(lookup(e.root, "environments"))
+	providers := labels(lookup(e.root, "providers"))
+
+	e.components = map[string]*componentInfo{}
+	e.deps = map[string][]string{}
+	for _, c := range fields(lookup(e.root, "components")) {
+		name := label(c)
+		if !config.ValidName(name) {
+			add(errorf(userPos(c), "component name %q is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); it becomes a file name and part of the Application name", name))
+			continue
+		}
+		info := &componentInfo{v: c}
+		info.required, _ = lookup(c, "#effective", "required").Bool()
+		info.enabledByDefault, _ = lookup(c, "#effective", "enabledByDefault").Bool()
+		e.components[name] = info
+		deps := lookup(c, "dependsOn")
+		var ds []string
+		if err := deps.Decode(&ds); err != nil {
+			add(errorf(deps.Pos(), "components.%s.dependsOn must be a list of component names", name))
+			continue
+		}
+		e.deps[name] = ds
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.deps)) {
+		for i, d := range e.deps[name] {
+			if _, ok := e.components[d]; !ok {
+				pos := userPos(lookup(e.components[name].v, "dependsOn").LookupPath(cue.MakePath(cue.Index(i))))
+				add(errorf(pos, "components.%s.dependsOn: unknown component %q%s", name, d, known(d, slices.Sorted(maps.Keys(e.components)))))
+			}
+		}
+	}
+	if errs == nil {
+		if cyc := findCycle(e.deps); cyc != nil {
+			pos := userPos(lookup(e.components[cyc[0]].v, "dependsOn"))
+			add(errorf(pos, "dependsOn cycle: %s; sync waves need an order, so one of these dependencies must go", cycleString(cyc)))
+		}
+	}
+
+	e.clusters = map[string]cue.Value{}
+	clusters := fields(lookup(e.root, "clusters"))
+	if len(clusters) == 0 {
+		add(errorf(token.NoPos, "%s declares no clusters; add one, for example:\n\n\tclusters: \"dev\": environment: \"development\"", e.cfg.Origin))
+	}
+	for _, c := range clusters {
+		name := label(c)
+		if !config.ValidName(name) {
+			add(errorf(userPos(c), "cluster name %q is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); it becomes a directory name and part of every Application name", name))
+			continue
+		}
+		e.clusters[name] = c
+		env := lookup(c, "environment")
+		if s, err := env.String(); err != nil {
+			add(errorf(userPos(c), "clusters.%s: environment is required (one of %s)", name, strings.Join(environments, ", ")))
+		} else if !slices.Contains(environments, s) {
+			if userPos(env).Filename() == config.FlagsSource {
+				add(errorf(token.NoPos, "--environment %q: unknown environment%s", s, known(s, environments)))
+			} else {
+				add(errorf(userPos(env), "clusters.%s.environment: unknown environment %q%s", name, s, known(s, environments)))
+			}
+		}
+		prov := lookup(c, "provider")
+		if s, err := prov.String(); err == nil && !slices.Contains(providers, s) {
+			add(errorf(userPos(prov), "clusters.%s.provider: unknown provider %q%s", name, s, known(s, providers)))
+		}
+		for _, o := range fields(lookup(c, "components")) {
+			cn := label(o)
+			info, ok := e.components[cn]
+			if !ok {
+				add(errorf(userPos(o), "clusters.%s.components: unknown component %q%s", name, cn, known(cn, slices.Sorted(maps.Keys(e.components)))))
+				continue
+			}
+			if en, err := lookup(o, "enabled").Bool(); err == nil && !en && info.required {
+				add(errorf(userPos(lookup(o, "enabled")), "clusters.%s.components.%s: %s is required and cannot be disabled", name, cn, cn))
+			}
+		}
+	}
+	for _, want := range e.cfg.Clusters {
+		if _, ok := e.clusters[want]; !ok && len(clusters) > 0 {
+			add(errorf(token.NoPos, "--cluster %q: %s declares no such cluster%s", want, e.cfg.Origin, known(want, slices.Sorted(maps.Keys(e.clusters)))))
+		}
+	}
+	if errs != nil {
+		return errs
+	}
+	e.selected = e.cfg.Clusters
+	if len(e.selected) == 0 {
+		e.selected = slices.Sorted(maps.Keys(e.clusters))
+	}
+	return nil
+}
+
+func labels(v cue.Value) []string {
+	var out []string
+	for _, f := range fields(v) {
+		out = append(out, label(f))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// known phrases the valid choices, leading with the closest one.
+func known(got string, choices []string) string {
+	if len(choices) == 0 {
+		return ""
+	}
+	if s := suggest(got, choices); s != "" {
+		return fmt.Sprintf("; did you mean %q? (known: %s)", s, strings.Join(choices, ", "))
+	}
+	return fmt.Sprintf(" (known: %s)", strings.Join(choices, ", "))
+}
+
+// repo resolves the repository: the command line wins over the config,
+// which wins over the placeholder.
+func (e *evaluator) repo() (Repo, error) {
+	r := Repo{URL: e.cfg.RepoURL, Revision: e.cfg.Revision}
+	v := lookup(e.root, "repo")
+	if r.URL == "" {
+		r.URL, _ = lookup(v, "url").String()
+	}
+	if r.Revision == "" {
+		r.Revision, _ = lookup(v, "revision").String()
+	}
+	if r.Revision == "" {
+		r.Revision = "main"
+	}
+	if r.URL == "" {
+		r.URL, r.Placeholder = PlaceholderRepoURL, true
+	}
+	if e.cfg.RepoURL != "" && !validRepoURL(r.URL) {
+		return r, &config.Error{Msg: fmt.Sprintf("--repo-url %q: expected an https://, ssh:// or git@ Git URL", r.URL)}
+	}
+	return r, nil
+}
+
+func validRepoURL(u string) bool {
+	for _, p := range []string{"https://", "ssh://", "git@"} {
+		if strings.HasPrefix(u, p) && len(u) > len(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// cluster evaluates one cluster: its root Application and every enabled
+// component unified with its persona.
+func (e *evaluator) cluster(name string) (*Cluster, error) {
+	cv := e.clusters[name]
+	c := &Cluster{Name: name}
+	c.Environment, _ = lookup(cv, "environment").String()
+	c.Provider, _ = lookup(cv, "provider").String()
+
+	var enabled []string
+	for _, n := range slices.Sorted(maps.Keys(e.components)) {
+		info := e.components[n]
+		on := info.required || info.enabledByDefault
+		if b, err := lookup(cv, "components", n, "enabled").Bool(); err == nil {
+			on = b || info.required
+		}
+		if on {
+			enabled = append(enabled, n)
+		}
+	}
+	var errs cueerrors.Error
+	for _, n := range enabled {
+		for _, d := range e.deps[n] {
+			if !slices.Contains(enabled, d) {
+				pos := userPos(lookup(cv, "components", d, "enabled"))
+				errs = cueerrors.Append(errs, errorf(pos, "clusters.%s: %s depends on %s, which is disabled in this cluster; enable %s or disable %s", name, n, d, d, n))
+			}
+		}
+	}
+	if errs != nil {
+		return nil, errs
+	}
+	w := waves(e.deps, enabled)
+
+	clusterPath := cue.MakePath(cue.Def("#cluster"))
+	root := lookup(e.root, "#Root").FillPath(clusterPath, cv)
+	app, err := concrete(lookup(root, "application"))
+	if err != nil {
+		return nil, err
+	}
+	c.Root = app
+
+	for _, n := range enabled {
+		inst := e.components[n].v.FillPath(clusterPath, cv).FillPath(cue.MakePath(cue.Def("#wave")), w[n])
+		comp, err := e.component(inst, n, cv)
+		if err != nil {
+			return nil, err
+		}
+		comp.Wave = w[n]
+		c.Components = append(c.Components, comp)
+	}
+	slices.SortStableFunc(c.Components, func(a, b *Component) int {
+		if a.Wave != b.Wave {
+			return a.Wave - b.Wave
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return c, nil
+}
+
+func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Component, error) {
+	comp := &Component{Name: name}
+	comp.Description, _ = lookup(inst, "description").String()
+	comp.RepoURL, _ = lookup(inst, "chart", "repoURL").String()
+	comp.Chart, _ = lookup(inst, "chart", "name").String()
+	comp.Namespace, _ = lookup(inst, "#effective", "namespace").String()
+	comp.Deprecated, _ = lookup(inst, "deprecated").String()
+	version, _ := lookup(inst, "version").Default()
+	comp.Version, _ = version.String()
+
+	app, err := concrete(lookup(inst, "application"))
+	if err != nil {
+		return nil, err
+	}
+	comp.Application = app
+	layers := []cue.Value{
+		lookup(inst, "values"),
+		lookup(inst, "environmentValues"),
+		lookup(inst, "providerValues"),
+		lookup(cv, "components", name, "values"),
+	}
+	for _, l := range layers {
+		if !l.Exists() {
+			continue
+		}
+		m, err := concrete(l)
+		if err != nil {
+			return nil, err
+		}
+		comp.Values = mergeValues(comp.Values, m)
+	}
+	if comp.Values == nil {
+		comp.Values = map[string]any{}
+	}
+	return comp, nil
+}
+
+// concrete validates that v is fully concrete and decodes it.
+func concrete(v cue.Value) (map[string]any, error) {
+	if err := v.Validate(cue.Concrete(true), cue.Final()); err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := v.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,52 @@
+// Package stack evaluates the CUE sources of a stack: it unifies every
+// enabled component with every cluster's persona, validates the result and
+// hands back plain data (Applications and Helm values) for the scaffold.
+package stack
+
+// Stack is the evaluated stack: what each cluster runs and with which values.
+type Stack struct {
+	Repo     Repo
+	Clusters []*Cluster // sorted by name
+	// MultiCluster is true when the config declares more than one cluster,
+	// even if only some were selected: it decides the root Application's
+	// file name, which must not change with the selection.
+	MultiCluster bool
+}
+
+// Repo is the Git repository the Applications point at.
+type Repo struct {
+	URL      string
+	Revision string
+	// Placeholder is true when no URL was configured and a placeholder
+	// that ArgoCD cannot fetch stands in for it.
+	Placeholder bool
+}
+
+// PlaceholderRepoURL stands in for an unconfigured repository. The .invalid
+// top-level domain cannot resolve, so a forgotten placeholder fails loudly.
+const PlaceholderRepoURL = "https://git.example.invalid/REPLACE-ME/infra-gitops.git"
+
+// Cluster is one cluster with its enabled components.
+type Cluster struct {
+	Name        string
+	Environment string
+	Provider    string
+	// Root is the root Application that watches clusters/<name>/apps.
+	Root map[string]any
+	// Components are sorted by sync wave, then name.
+	Components []*Component
+}
+
+// Component is one component as one cluster runs it.
+type Component struct {
+	Name        string
+	Description string
+	RepoURL     string
+	Chart       string
+	Version     string
+	Namespace   string
+	Wave        int
+	Deprecated  string
+	Application map[string]any
+	Values      map[string]any
+}
