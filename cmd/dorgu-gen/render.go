@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -11,6 +14,7 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
 	"github.com/dorgu/dorgu-gen/internal/report"
+	"github.com/dorgu/dorgu-gen/internal/textdiff"
 	"github.com/dorgu/dorgu-gen/internal/write"
 )
 
@@ -35,6 +39,8 @@ func newRenderCmd() *cobra.Command {
 		src    sourceFlags
 		out    string
 		dryRun bool
+		diff   bool
+		force  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "render",
@@ -47,10 +53,12 @@ result with CUE, checks it with the policies, and only then writes:
   clusters/<cluster>/apps/<component>.yaml
   clusters/<cluster>/values/<component>.yaml
 
-If anything fails, nothing is written.`,
+If anything fails, nothing is written. A file edited by hand since the last
+render is never overwritten without --force, and a file dorgu-gen did not
+generate is never touched. .dorgu/ledger.json records what was generated.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			stderr := cmd.ErrOrStderr()
+			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			res, err := pipeline.Render(cmd.Context(), src.opts)
 			if err != nil {
 				return err
@@ -64,41 +72,100 @@ If anything fails, nothing is written.`,
 			if res.Stack.Repo.Placeholder {
 				fmt.Fprintf(stderr, "note: no repository URL configured; the Applications point at the placeholder %s (set repo.url in the config or pass --repo-url)\n", res.Stack.Repo.URL)
 			}
-			changes, err := write.Plan(out, res.Tree)
+			plan, err := write.Prepare(out, res.Tree, write.Options{Force: force, InScope: scope(res.Config.Clusters)})
 			if err != nil {
 				return err
 			}
-			if dryRun {
-				for _, c := range changes {
-					fmt.Fprintf(cmd.OutOrStdout(), "%-9s %s\n", c.Action, c.Path)
+			if plan.Interrupted {
+				fmt.Fprintf(stderr, "note: a previous render into %s was interrupted; this one completes it\n", out)
+			}
+			if dryRun || diff {
+				printPlan(stdout, plan, diff)
+				if len(plan.Conflicts) > 0 {
+					printConflicts(stderr, plan)
+					return errFindings
 				}
-				fmt.Fprintf(stderr, "dry run: %s; nothing written\n", summary(changes))
+				fmt.Fprintf(stderr, "dry run: %s; nothing written\n", summary(plan))
 				return nil
 			}
-			if err := write.Apply(out, changes); err != nil {
+			if len(plan.Conflicts) > 0 {
+				printConflicts(stderr, plan)
+				return errFindings
+			}
+			if err := plan.Apply(cmd.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintf(stderr, "rendered %s from %s into %s: %s\n", report.Plural(len(res.Stack.Clusters), "cluster", "clusters"), res.Config.Origin, out, summary(changes))
+			fmt.Fprintf(stderr, "rendered %s from %s into %s: %s\n", report.Plural(len(res.Stack.Clusters), "cluster", "clusters"), res.Config.Origin, out, summary(plan))
 			return nil
 		},
 	}
 	src.register(cmd.Flags())
 	cmd.Flags().StringVarP(&out, "out", "o", defaultOut, "output directory of the scaffold")
 	cmd.Flags().StringVar(&out, "gitops-output", defaultOut, "alias of --out")
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would be written, write nothing")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list what would be created, updated and removed; write nothing")
+	cmd.Flags().BoolVar(&diff, "diff", false, "show what would change as a unified diff; write nothing")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite or remove generated files edited by hand, and take over files dorgu-gen did not generate")
 	cmd.MarkFlagsMutuallyExclusive("out", "gitops-output")
 	return cmd
 }
 
-func summary(changes []write.Change) string {
+// scope limits removals to the rendered clusters: with --cluster, the files
+// of the other clusters are not this render's business.
+func scope(clusters []string) func(string) bool {
+	if len(clusters) == 0 {
+		return nil
+	}
+	return func(p string) bool {
+		for _, c := range clusters {
+			if strings.HasPrefix(p, "clusters/"+c+"/") || p == "argocd/"+c+"-root-app.yaml" {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func printPlan(w io.Writer, plan *write.Plan, diff bool) {
+	for _, c := range plan.Changes {
+		if c.Action == write.Unchanged {
+			continue
+		}
+		if !diff {
+			fmt.Fprintf(w, "%-6s %s\n", c.Action, c.Path)
+			continue
+		}
+		a, b := "a/"+c.Path, "b/"+c.Path
+		switch c.Action {
+		case write.Create:
+			a = "/dev/null"
+		case write.Remove:
+			b = "/dev/null"
+		}
+		fmt.Fprint(w, textdiff.Unified(a, b, c.Old, c.New))
+	}
+}
+
+func printConflicts(w io.Writer, plan *write.Plan) {
+	fmt.Fprintf(w, "render: refusing to write: %s would be lost:\n", report.Plural(len(plan.Conflicts), "change", "changes"))
+	for _, c := range plan.Conflicts {
+		fmt.Fprintf(w, "  %s: %s\n", filepath.Join(plan.Out, c.Path), c.Reason)
+	}
+	fmt.Fprintln(w, "Move the change into the config (see `dorgu-gen render --diff` for what render would write) and render again, or run with --force to overwrite; nothing was written.")
+}
+
+func summary(plan *write.Plan) string {
+	if plan.UpToDate() {
+		return fmt.Sprintf("up to date (%s unchanged)", report.Plural(len(plan.Changes), "file", "files"))
+	}
 	n := map[write.Action]int{}
-	for _, c := range changes {
+	for _, c := range plan.Changes {
 		n[c.Action]++
 	}
-	if n[write.Create] == 0 && n[write.Update] == 0 {
-		return fmt.Sprintf("up to date (%s unchanged)", report.Plural(n[write.Unchanged], "file", "files"))
+	s := fmt.Sprintf("%d created, %d updated, %d unchanged", n[write.Create], n[write.Update], n[write.Unchanged])
+	if n[write.Remove] > 0 {
+		s += fmt.Sprintf(", %d removed", n[write.Remove])
 	}
-	return fmt.Sprintf("%d created, %d updated, %d unchanged", n[write.Create], n[write.Update], n[write.Unchanged])
+	return s
 }
 
 // colorOK reports whether w is a terminal and NO_COLOR is unset.

@@ -99,11 +99,15 @@ func Plan(s *stack.Stack) (*Tree, error) {
 			)
 		}
 	}
-	readme, err := readme(s)
-	if err != nil {
-		return nil, err
+	// The README describes every cluster; a render of some of them leaves
+	// it to a full render.
+	if !s.Subset {
+		readme, err := readme(s)
+		if err != nil {
+			return nil, err
+		}
+		t.Files = append(t.Files, File{Path: "README.md", Kind: Readme, Content: readme})
 	}
-	t.Files = append(t.Files, File{Path: "README.md", Kind: Readme, Content: readme})
 	slices.SortFunc(t.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return t, nil
 }

@@ -56,7 +56,7 @@ func Evaluate(cfg *config.Config) (*Stack, error) {
 	if err := e.root.LookupPath(cue.ParsePath("clusters")).Validate(cue.Concrete(true)); err != nil {
 		return nil, err
 	}
-	s := &Stack{Repo: repo, MultiCluster: len(e.clusters) > 1}
+	s := &Stack{Repo: repo, MultiCluster: len(e.clusters) > 1, Subset: len(e.selected) < len(e.clusters)}
 	for _, name := range e.selected {
 		c, err := e.cluster(name)
 		if err != nil {

@@ -11,6 +11,10 @@ type Stack struct {
 	// even if only some were selected: it decides the root Application's
 	// file name, which must not change with the selection.
 	MultiCluster bool
+	// Subset is true when --cluster selected some of the config's
+	// clusters: the repository-wide files (the README) are then left as
+	// they are.
+	Subset bool
 }
 
 // Repo is the Git repository the Applications point at.
