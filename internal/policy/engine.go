@@ -4,7 +4,6 @@
 package policy
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -56,19 +55,11 @@ func fixedNow() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 // Compile parses and compiles the policy modules once per run. Test modules
 // (*_test.rego) are left out: they are for `dorgu-gen policy test`.
 func Compile(ctx context.Context, sources []config.Source) (*Engine, error) {
-	modules := map[string]*ast.Module{}
-	var names []string
-	for _, s := range sources {
-		if IsTest(s.Name) {
-			continue
-		}
-		m, err := ast.ParseModuleWithOpts(s.Name, string(s.Data), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
-		if err != nil {
-			return nil, &config.Error{Msg: "policy: " + err.Error()}
-		}
-		modules[s.Name] = m
-		names = append(names, s.Name)
+	modules, err := parseModules(sources, false)
+	if err != nil {
+		return nil, err
 	}
+	names := slices.Sorted(maps.Keys(modules))
 	compiler := ast.NewCompiler().
 		WithCapabilities(Capabilities()).
 		WithEnablePrintStatements(false)
@@ -80,21 +71,27 @@ func Compile(ctx context.Context, sources []config.Source) (*Engine, error) {
 		rego.Query("data."+Namespace),
 		rego.Compiler(compiler),
 		rego.StrictBuiltinErrors(true),
-		rego.Time(fixedNow()),
-		rego.Seed(bytes.NewReader(make([]byte, 1024))),
 	)
 	pq, err := r.PrepareForEval(ctx)
 	if err != nil {
 		return nil, &config.Error{Msg: "policy: " + err.Error()}
 	}
 	e := &Engine{query: pq}
-	slices.Sort(names)
 	for _, n := range names {
 		if r, ok := ruleOf(modules[n]); ok {
 			e.rules = append(e.rules, r)
 		}
 	}
 	return e, nil
+}
+
+// zeroes is the random source policies see: rand.intn gives the same
+// answer on every run.
+type zeroes struct{}
+
+func (zeroes) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 // IsTest reports whether a module name is a Rego unit test file.
@@ -137,7 +134,11 @@ func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding,
 	}
 	ctx, cancel := context.WithTimeout(ctx, evalTimeout)
 	defer cancel()
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := e.query.Eval(ctx,
+		rego.EvalParsedInput(input),
+		rego.EvalTime(fixedNow()),
+		rego.EvalSeed(zeroes{}),
+	)
 	if err != nil {
 		return nil, &config.Error{Msg: "policy evaluation failed: " + err.Error()}
 	}

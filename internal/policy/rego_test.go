@@ -2,21 +2,18 @@ package policy
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 	"maps"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/tester"
-	"github.com/open-policy-agent/opa/v1/topdown"
 
 	dorgugen "github.com/dorgu/dorgu-gen"
+	"github.com/dorgu/dorgu-gen/internal/config"
 )
 
 // regoDir is where the embedded Rego modules live.
@@ -55,90 +52,44 @@ func loadEmbeddedRego(t *testing.T) map[string]*ast.Module {
 	return modules
 }
 
-// TestRegoUnitTests runs the Rego unit tests (policies/*_test.rego) with the
-// capabilities the engine allows and with built-in errors raised, as the
-// engine evaluates with strict built-in errors: a policy that errors on some
-// input fails here rather than in a user's CI.
+// TestRegoUnitTests runs the Rego unit tests (policies/*_test.rego) through
+// Test, the runner behind `dorgu-gen policy test`: the capabilities the
+// engine allows, built-in errors raised. A policy that errors on some input
+// fails here rather than in a user's CI.
 func TestRegoUnitTests(t *testing.T) {
-	modules := loadEmbeddedRego(t)
-	compiler := ast.NewCompiler().
-		WithCapabilities(Capabilities()).
-		WithStrict(true).
-		WithDefaultRegoVersion(ast.RegoV1)
-	runner := tester.NewRunner().
-		SetCompiler(compiler).
-		SetModules(modules).
-		SetDefaultRegoVersion(ast.RegoV1).
-		RaiseBuiltinErrors(true).
-		SetTimeout(30 * time.Second)
-
+	var sources []config.Source
+	for name := range loadEmbeddedRego(t) {
+		data, err := fs.ReadFile(dorgugen.Defaults(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, config.Source{Name: name, Data: data})
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	ch, err := runner.RunTests(ctx, nil)
+	results, err := Test(ctx, sources)
 	if err != nil {
 		t.Fatalf("compiling the policies: %v", err)
-	}
-	var results []*tester.Result
-	for r := range ch {
-		results = append(results, r)
 	}
 	if len(results) == 0 {
 		t.Fatal("no Rego test ran: policies/*_test.rego define no test_ rule")
 	}
-	slices.SortFunc(results, func(a, b *tester.Result) int {
-		return strings.Compare(a.Package+"."+a.Name, b.Package+"."+b.Name)
-	})
-
 	passed := 0
 	for _, r := range results {
-		name := strings.TrimPrefix(r.Package, "data.") + "." + r.Name
-		t.Run(name, func(t *testing.T) {
+		t.Run(r.Name, func(t *testing.T) {
 			switch {
-			case r.Error != nil:
-				t.Errorf("%s: %s errored: %v", r.Location, name, r.Error)
-			case r.Fail:
-				t.Errorf("%s: %s failed%s", r.Location, name, explainFailure(modules, r))
-			case r.Skip:
-				t.Skipf("%s: %s is skipped (todo_ prefix)", r.Location, name)
+			case r.Err != nil:
+				t.Errorf("%s: %s errored: %v", r.Location, r.Name, r.Err)
+			case r.Skipped:
+				t.Skipf("%s: %s is skipped (todo_ prefix)", r.Location, r.Name)
+			case !r.Passed:
+				t.Errorf("%s: %s failed; last failed expression at %s", r.Location, r.Name, r.Failed)
 			default:
 				passed++
 			}
 		})
 	}
 	t.Logf("%d of %d Rego tests passed", passed, len(results))
-}
-
-// explainFailure runs one failed test again with tracing and names the last
-// expression of the test's own file that failed, which is usually the
-// assertion that did not hold.
-func explainFailure(modules map[string]*ast.Module, failed *tester.Result) string {
-	if failed.Location == nil {
-		return ""
-	}
-	runner := tester.NewRunner().
-		SetCompiler(ast.NewCompiler().WithCapabilities(Capabilities()).WithDefaultRegoVersion(ast.RegoV1)).
-		SetModules(modules).
-		SetDefaultRegoVersion(ast.RegoV1).
-		EnableTracing(true).
-		Filter("^" + regexp.QuoteMeta(failed.Package+"."+failed.Name) + "$")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	ch, err := runner.RunTests(ctx, nil)
-	if err != nil {
-		return ""
-	}
-	var last *topdown.Event
-	for r := range ch {
-		for _, e := range r.Trace {
-			if e.Op == topdown.FailOp && e.Location != nil && e.Location.File == failed.Location.File {
-				last = e
-			}
-		}
-	}
-	if last == nil {
-		return ""
-	}
-	return fmt.Sprintf("\n\tlast failed expression at %s: %s", last.Location, last.Location.Text)
 }
 
 // TestEveryPolicyHasTests checks the contract the engine and the SARIF output

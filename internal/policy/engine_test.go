@@ -1,0 +1,101 @@
+package policy
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/finding"
+)
+
+func compile(t *testing.T, name, src string) (*Engine, error) {
+	t.Helper()
+	return Compile(context.Background(), []config.Source{{Name: name, Data: []byte(src)}})
+}
+
+// TestSandbox: policies from a repository run in CI next to its
+// credentials, so nothing that reaches out may compile, and the error says
+// where the call is.
+func TestSandbox(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"http.send", `x := http.send({"method": "get", "url": "https://example.com"})`, "http.send"},
+		{"opa.runtime", `x := opa.runtime().env.HOME`, "opa.runtime"},
+		{"net.lookup_ip_addr", `x := net.lookup_ip_addr("example.com")`, "net.lookup_ip_addr"},
+		{"trace", `x := 1 if { trace("leak") }`, "trace"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "package dorgu.policies.evil\n\n" + tc.body + "\n\ndeny contains {\"msg\": \"x\"} if x\n"
+			_, err := compile(t, "policies/evil.rego", src)
+			if err == nil {
+				t.Fatalf("a policy calling %s compiled", tc.name)
+			}
+			if !strings.Contains(err.Error(), "policies/evil.rego:3") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error does not name the file, line and call: %v", err)
+			}
+		})
+	}
+}
+
+// TestDeterministicBuiltins: the clock and the random seed are fixed, so a
+// policy cannot make findings depend on when or where it runs.
+func TestDeterministicBuiltins(t *testing.T) {
+	e, err := compile(t, "p.rego", `package dorgu.policies.clock
+
+deny contains {"msg": sprintf("%d %d", [time.now_ns(), rand.intn("x", 1000000)])} if true
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for range 2 {
+		fs, err := e.Check(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, fs[0].Message)
+	}
+	if msgs[0] != msgs[1] || !strings.HasPrefix(msgs[0], "1767225600000000000 ") {
+		t.Errorf("time or randomness leaked into findings: %q", msgs)
+	}
+}
+
+// TestBuiltinErrorsAreErrors: a built-in that fails is an evaluation error,
+// not a silently undefined rule that lets everything pass.
+func TestBuiltinErrorsAreErrors(t *testing.T) {
+	e, err := compile(t, "p.rego", `package dorgu.policies.strict
+
+deny contains {"msg": "bad"} if {
+	some f in input.files
+	to_number(f.content.x) > 1
+}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Check(context.Background(), []Document{{Path: "a.yaml", Content: map[string]any{"x": "not a number"}}})
+	if err == nil || !strings.Contains(err.Error(), "to_number") {
+		t.Fatalf("a failing built-in did not fail the evaluation: %v", err)
+	}
+}
+
+func TestFindingsCarryRuleAndFile(t *testing.T) {
+	e, err := compile(t, "p.rego", `package dorgu.policies.no_foo
+
+warn contains {"path": f.path, "field": ["foo"], "msg": "foo is set", "hint": "remove it"} if {
+	some f in input.files
+	f.content.foo
+}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.Check(context.Background(), []Document{{Path: "clusters/a/values/x.yaml", Cluster: "a", Component: "x", Content: map[string]any{"foo": true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := finding.Finding{Severity: finding.Warning, Rule: "no-foo", File: "clusters/a/values/x.yaml", Cluster: "a", Component: "x", Message: "foo is set", Hint: "remove it", Field: []any{"foo"}}
+	if len(fs) != 1 || fs[0].Rule != want.Rule || fs[0].Severity != want.Severity || fs[0].File != want.File || fs[0].Cluster != "a" || fs[0].Component != "x" || fs[0].Hint != want.Hint {
+		t.Errorf("findings = %+v, want %+v", fs, want)
+	}
+}
