@@ -26,6 +26,9 @@ type Finding struct {
 	Component string   `json:"component,omitempty"`
 	Message   string   `json:"message"`
 	Hint      string   `json:"hint,omitempty"`
+	// Diff is the unified diff of a drifted file: the rendered file (-)
+	// against the one on disk (+).
+	Diff string `json:"diff,omitempty"`
 	// Field is the path of the offending field inside File, as the policy
 	// reported it; it is how a position is found in a file on disk.
 	Field []any `json:"-"`

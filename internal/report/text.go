@@ -4,6 +4,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/dorgu/dorgu-gen/internal/finding"
 )
@@ -12,23 +13,74 @@ import (
 // with the hint indented below it, and a summary line.
 func Text(w io.Writer, fs []finding.Finding, color bool) {
 	for _, f := range fs {
-		loc := f.Location()
-		if loc != "" {
-			loc += ": "
+		writeFinding(w, f, color)
+	}
+}
+
+// writeFinding writes one finding, its hint and its diff, indented.
+func writeFinding(w io.Writer, f finding.Finding, color bool) {
+	loc := f.Location()
+	if loc != "" {
+		loc += ": "
+	}
+	sev := string(f.Severity)
+	if color {
+		code := "31"
+		if f.Severity == finding.Warning {
+			code = "33"
 		}
-		sev := string(f.Severity)
-		if color {
-			code := "31"
-			if f.Severity == finding.Warning {
-				code = "33"
+		sev = "\x1b[" + code + "m" + sev + "\x1b[0m"
+	}
+	fmt.Fprintf(w, "%s%s %s: %s\n", loc, sev, f.Rule, f.Message)
+	if f.Hint != "" {
+		fmt.Fprintf(w, "    hint: %s\n", f.Hint)
+	}
+	if f.Diff != "" {
+		for _, l := range strings.Split(strings.TrimSuffix(f.Diff, "\n"), "\n") {
+			if color {
+				switch {
+				case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+					l = "\x1b[1m" + l + "\x1b[0m"
+				case strings.HasPrefix(l, "+"):
+					l = "\x1b[32m" + l + "\x1b[0m"
+				case strings.HasPrefix(l, "-"):
+					l = "\x1b[31m" + l + "\x1b[0m"
+				case strings.HasPrefix(l, "@@"):
+					l = "\x1b[36m" + l + "\x1b[0m"
+				}
 			}
-			sev = "\x1b[" + code + "m" + sev + "\x1b[0m"
-		}
-		fmt.Fprintf(w, "%s%s %s: %s\n", loc, sev, f.Rule, f.Message)
-		if f.Hint != "" {
-			fmt.Fprintf(w, "    hint: %s\n", f.Hint)
+			fmt.Fprintf(w, "    %s\n", l)
 		}
 	}
+}
+
+// TextFormatter writes findings for people: one line per finding, grouped
+// by file with a blank line between files, then a summary line.
+type TextFormatter struct {
+	// Color turns on ANSI colours; the caller decides (a terminal, and no
+	// NO_COLOR).
+	Color bool
+}
+
+// Format implements Formatter.
+func (t TextFormatter) Format(w io.Writer, r *Report) error {
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	if len(r.Notes) > 0 && len(r.Findings) > 0 {
+		fmt.Fprintln(w)
+	}
+	for i, f := range r.Findings {
+		if i > 0 && f.File != r.Findings[i-1].File {
+			fmt.Fprintln(w)
+		}
+		writeFinding(w, f, t.Color)
+	}
+	if len(r.Findings) > 0 {
+		fmt.Fprintln(w)
+	}
+	_, err := fmt.Fprintln(w, r.SummaryLine())
+	return err
 }
 
 // Count returns the number of errors and warnings.

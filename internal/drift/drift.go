@@ -1,0 +1,143 @@
+// Package drift compares a rendered scaffold with the one on disk: files
+// that were edited by hand, deleted, or added where dorgu-gen would not
+// write them.
+package drift
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/ondisk"
+	"github.com/dorgu/dorgu-gen/internal/scaffold"
+	"github.com/dorgu/dorgu-gen/internal/textdiff"
+)
+
+// The rule ids of drift findings.
+const (
+	Modified   = "drift-modified"
+	Missing    = "drift-missing"
+	Unexpected = "drift-unexpected"
+)
+
+// maxDiffBytes bounds the files a diff is computed for: the diff is
+// quadratic, and a file this large is not a hand edit worth reading line
+// by line.
+const maxDiffBytes = 1 << 20
+
+// Options narrows the comparison when only part of the sources was
+// rendered.
+type Options struct {
+	// Clusters, when not empty, are the only clusters whose folders are
+	// searched for unexpected files (--cluster with a config that declares
+	// more).
+	Clusters []string
+	// SkipReadme leaves README.md out: it lists every cluster, so a
+	// partial render would always differ.
+	SkipReadme bool
+	// Label prefixes the paths in diff headers (the scaffold directory as
+	// the user named it).
+	Label string
+}
+
+// Check compares tree with the scaffold on disk. Paths in findings are
+// relative to the scaffold directory.
+func Check(tree *scaffold.Tree, disk *ondisk.Scaffold, opts Options) ([]finding.Finding, error) {
+	var out []finding.Finding
+	for _, f := range tree.Files {
+		if opts.SkipReadme && f.Kind == scaffold.Readme {
+			continue
+		}
+		got, err := os.ReadFile(filepath.Join(disk.Dir, filepath.FromSlash(f.Path)))
+		if errors.Is(err, fs.ErrNotExist) {
+			out = append(out, finding.Finding{
+				Severity: finding.Error, Rule: Missing, File: f.Path,
+				Cluster: f.Cluster, Component: f.Component,
+				Message: fmt.Sprintf("%s is rendered from the sources but missing from the scaffold", what(f)),
+				Hint:    "run dorgu-gen render to write it, or change the config if it should not exist",
+			})
+			continue
+		}
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, &ondisk.Error{Msg: fmt.Sprintf("%s: %v", path.Join(opts.Label, f.Path), err)}
+		}
+		if bytes.Equal(got, f.Content) {
+			continue
+		}
+		d := finding.Finding{
+			Severity: finding.Error, Rule: Modified, File: f.Path,
+			Cluster: f.Cluster, Component: f.Component, Line: firstChange(f.Content, got),
+			Message: fmt.Sprintf("%s differs from what the sources render (edited by hand, or not rendered again after a config change)", what(f)),
+			Hint:    "make the change in the config and run dorgu-gen render, which rewrites this file; a hand edit is lost at the next render",
+		}
+		name := path.Join(opts.Label, f.Path)
+		if len(got) <= maxDiffBytes && len(f.Content) <= maxDiffBytes {
+			d.Diff = textdiff.Unified(name+" (rendered)", name+" (on disk)", f.Content, got)
+		}
+		out = append(out, d)
+	}
+	for _, f := range disk.Files {
+		if f.Kind != scaffold.Application && f.Kind != scaffold.Values {
+			continue
+		}
+		if len(opts.Clusters) > 0 && !slices.Contains(opts.Clusters, f.Cluster) {
+			continue
+		}
+		if _, ok := tree.Lookup(f.Path); ok {
+			continue
+		}
+		u := finding.Finding{
+			Severity: finding.Error, Rule: Unexpected, File: f.Path,
+			Cluster: f.Cluster, Component: f.Component,
+		}
+		if f.Kind == scaffold.Application {
+			u.Message = fmt.Sprintf("no source produces this Application: the root Application of cluster %q syncs every file in clusters/%s/apps, so ArgoCD would apply it, and the next render would not own it", f.Cluster, f.Cluster)
+			u.Hint = fmt.Sprintf("declare the component in the config (components, or clusters.%s.components) and render, or delete the file", f.Cluster)
+		} else {
+			u.Message = fmt.Sprintf("no source produces this values file; dorgu-gen writes clusters/%s/values/ only for the components enabled in cluster %q", f.Cluster, f.Cluster)
+			u.Hint = fmt.Sprintf("put the values in the config (clusters.%s.components.%s.values) and render, or delete the file", f.Cluster, f.Component)
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// what names a planned file in messages.
+func what(f scaffold.File) string {
+	switch f.Kind {
+	case scaffold.Application:
+		return fmt.Sprintf("the Application of %s in cluster %q", f.Component, f.Cluster)
+	case scaffold.Values:
+		return fmt.Sprintf("the values file of %s in cluster %q", f.Component, f.Cluster)
+	case scaffold.RootApplication:
+		return fmt.Sprintf("the root Application of cluster %q", f.Cluster)
+	}
+	return "the scaffold's " + f.Path
+}
+
+// firstChange returns the 1-based line of the first line of got that
+// differs from want (the line after the last one when got only lacks
+// lines).
+func firstChange(want, got []byte) int {
+	w, g := strings.SplitAfter(string(want), "\n"), strings.SplitAfter(string(got), "\n")
+	i := 0
+	for i < len(w) && i < len(g) && w[i] == g[i] {
+		i++
+	}
+	n := len(g)
+	if n > 0 && g[n-1] == "" {
+		n--
+	}
+	return max(1, min(i+1, max(n, 1)))
+}

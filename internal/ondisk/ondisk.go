@@ -1,0 +1,459 @@
+// Package ondisk reads a scaffold back from disk, the way ArgoCD and a
+// reviewer see it: every YAML file of the layout, what each one is for
+// (inferred from its path and labels), its content for the policies, and
+// the position of every field so that a finding can name a line.
+package ondisk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/policy"
+	"github.com/dorgu/dorgu-gen/internal/scaffold"
+)
+
+// RuleYAML is the rule id of a file that is not valid YAML.
+const RuleYAML = "yaml"
+
+// MaxFileSize bounds every scaffold file read: an Application or a values
+// file of this size is a mistake (a binary, a log), not something to parse.
+const MaxFileSize = 8 << 20
+
+// Other is the kind of a YAML file under argocd/ that is not an
+// Application (an AppProject, a user's own manifest): read, not checked.
+const Other scaffold.Kind = "other"
+
+// File is one scaffold file read from disk.
+type File struct {
+	// Path is slash-separated and relative to the scaffold directory, as
+	// the planned files' paths are.
+	Path        string
+	Kind        scaffold.Kind
+	Cluster     string
+	Component   string
+	Environment string
+	Content     []byte
+	// Doc is the first YAML document as the policies see it (JSON types);
+	// nil when the file is empty or does not parse.
+	Doc any
+	// Node is the first YAML document's node, for positions.
+	Node *yaml.Node
+	// Problems are the file's YAML problems: a parse error with its line,
+	// or several documents in one file.
+	Problems []finding.Finding
+}
+
+// Scaffold is the scaffold in one directory, files sorted by path.
+type Scaffold struct {
+	Dir   string
+	Files []File
+}
+
+// Error is a scaffold that cannot be read at all.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+// patterns are the files of the layout, relative to the scaffold directory.
+var patterns = []string{
+	"argocd/*.yaml", "argocd/*.yml",
+	"clusters/*/apps/*.yaml", "clusters/*/apps/*.yml",
+	"clusters/*/values/*.yaml", "clusters/*/values/*.yml",
+}
+
+// Read reads every YAML file of the scaffold layout under dir. Other files
+// (a README, CI config, a user's notes) are not its business. An error means
+// dir is not a readable directory.
+func Read(dir string) (*Scaffold, error) {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &Error{Msg: fmt.Sprintf("%s: no such directory: there is no scaffold to check (render one with dorgu-gen render --out %s, or point --out at it)", dir, dir)}
+	case err != nil:
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, err)}
+	case !info.IsDir():
+		return nil, &Error{Msg: fmt.Sprintf("%s: not a directory; --out names the scaffold's directory", dir)}
+	}
+	var rels []string
+	for _, p := range patterns {
+		matches, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range matches {
+			rel, err := filepath.Rel(dir, m)
+			if err != nil {
+				return nil, err
+			}
+			rels = append(rels, filepath.ToSlash(rel))
+		}
+	}
+	slices.Sort(rels)
+	s := &Scaffold{Dir: dir}
+	for _, rel := range rels {
+		f, ok, err := readFile(dir, rel)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			s.Files = append(s.Files, f)
+		}
+	}
+	s.inferEnvironments()
+	return s, nil
+}
+
+// Lookup returns the file at path p.
+func (s *Scaffold) Lookup(p string) (*File, bool) {
+	i, ok := slices.BinarySearchFunc(s.Files, p, func(f File, p string) int { return strings.Compare(f.Path, p) })
+	if !ok {
+		return nil, false
+	}
+	return &s.Files[i], true
+}
+
+func readFile(dir, rel string) (File, bool, error) {
+	name := filepath.Join(dir, filepath.FromSlash(rel))
+	info, err := os.Stat(name)
+	if err != nil {
+		return File{}, false, &Error{Msg: fmt.Sprintf("%s: %v", name, unwrap(err))}
+	}
+	if !info.Mode().IsRegular() {
+		return File{}, false, nil
+	}
+	f := File{Path: rel}
+	parts := strings.Split(rel, "/")
+	stem := strings.TrimSuffix(strings.TrimSuffix(path.Base(rel), ".yaml"), ".yml")
+	switch {
+	case parts[0] == "argocd":
+		f.Kind = scaffold.RootApplication
+	case parts[2] == "apps":
+		f.Kind, f.Cluster, f.Component = scaffold.Application, parts[1], stem
+	default:
+		f.Kind, f.Cluster, f.Component = scaffold.Values, parts[1], stem
+	}
+	if info.Size() > MaxFileSize {
+		f.Problems = append(f.Problems, problem(rel, 0, 0, fmt.Sprintf("the file is %d bytes; dorgu-gen reads scaffold files of at most %d bytes", info.Size(), MaxFileSize)))
+		return f, true, nil
+	}
+	f.Content, err = os.ReadFile(name)
+	if err != nil {
+		return File{}, false, &Error{Msg: fmt.Sprintf("%s: %v", name, unwrap(err))}
+	}
+	f.parse()
+	if f.Kind == scaffold.RootApplication {
+		if !rootAppName.MatchString(path.Base(rel)) && f.Problems == nil && str(f.Doc, "kind") != "Application" {
+			// A user's own manifest next to the root Applications.
+			f.Kind = Other
+		}
+		f.Cluster = rootCluster(&f)
+	}
+	return f, true, nil
+}
+
+// rootAppName matches the names dorgu-gen gives root Application files.
+var rootAppName = regexp.MustCompile(`^(.+-)?root-app\.ya?ml$`)
+
+// rootCluster infers a root Application's cluster: its dorgu.io/cluster
+// label, else the clusters/<name>/apps folder it syncs, else the
+// <cluster>-root-app.yaml file name.
+func rootCluster(f *File) string {
+	if c := str(f.Doc, "metadata", "labels", "dorgu.io/cluster"); c != "" {
+		return c
+	}
+	if p := strings.Split(str(f.Doc, "spec", "source", "path"), "/"); len(p) == 3 && p[0] == "clusters" && p[2] == "apps" {
+		return p[1]
+	}
+	if m := rootAppName.FindStringSubmatch(path.Base(f.Path)); m != nil && m[1] != "" {
+		return strings.TrimSuffix(m[1], "-")
+	}
+	return ""
+}
+
+// inferEnvironments sets each file's environment from the
+// dorgu.io/environment label of its Application: the root Application's
+// own, a component Application's own, a values file's from the Application
+// of the same cluster and component.
+func (s *Scaffold) inferEnvironments() {
+	apps := map[string]string{}
+	for i := range s.Files {
+		f := &s.Files[i]
+		if f.Kind == scaffold.Application || f.Kind == scaffold.RootApplication {
+			f.Environment = str(f.Doc, "metadata", "labels", "dorgu.io/environment")
+			if f.Kind == scaffold.Application {
+				apps[f.Cluster+"/"+f.Component] = f.Environment
+			}
+		}
+	}
+	for i := range s.Files {
+		if f := &s.Files[i]; f.Kind == scaffold.Values {
+			f.Environment = apps[f.Cluster+"/"+f.Component]
+		}
+	}
+}
+
+// Documents returns the files the policies check: every file except files
+// under argocd/ that are not Applications. A file that does not parse is a
+// document without content, so that references to it still resolve; the
+// policies' findings about it are dropped by Filter.
+func (s *Scaffold) Documents() []policy.Document {
+	var docs []policy.Document
+	for _, f := range s.Files {
+		if f.Kind == Other {
+			continue
+		}
+		docs = append(docs, policy.Document{
+			Path: f.Path, Kind: string(f.Kind), Cluster: f.Cluster,
+			Component: f.Component, Environment: f.Environment, Content: f.Doc,
+		})
+	}
+	return docs
+}
+
+// Problems returns the YAML problems of every file.
+func (s *Scaffold) Problems() []finding.Finding {
+	var out []finding.Finding
+	for _, f := range s.Files {
+		out = append(out, f.Problems...)
+	}
+	return out
+}
+
+// Locate sets the line and column of every finding about a file of s from
+// its field path: the line of the offending key itself, or of the deepest
+// key that exists when the field is missing. Findings about other files
+// are left alone.
+func (s *Scaffold) Locate(fs []finding.Finding) {
+	for i := range fs {
+		f := &fs[i]
+		if f.Line != 0 || f.Field == nil {
+			continue
+		}
+		if file, ok := s.Lookup(f.File); ok && file.Node != nil {
+			f.Line, f.Column = Position(file.Node, f.Field)
+		}
+	}
+}
+
+// Filter drops the findings about files that do not parse: their YAML
+// finding says what is wrong, and what the policies make of a file without
+// content would only repeat it.
+func (s *Scaffold) Filter(fs []finding.Finding) []finding.Finding {
+	var out []finding.Finding
+	for _, f := range fs {
+		if file, ok := s.Lookup(f.File); ok && hasParseError(*file) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func hasParseError(f File) bool {
+	for _, p := range f.Problems {
+		if p.Severity == finding.Error {
+			return true
+		}
+	}
+	return false
+}
+
+func problem(file string, line, col int, msg string) finding.Finding {
+	return finding.Finding{
+		Severity: finding.Error, Rule: RuleYAML, File: file, Line: line, Column: col,
+		Message: msg,
+		Hint:    "fix the YAML syntax (running dorgu-gen render again rewrites a generated file)",
+	}
+}
+
+// yamlLine finds the line in go-yaml's error messages ("yaml: line 7: ...").
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+func parseErr(file string, err error) finding.Finding {
+	msgs := []string{err.Error()}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msgs = te.Errors
+	}
+	m := yamlLine.FindStringSubmatch(msgs[0])
+	if m == nil {
+		return problem(file, 0, 0, "the file is not valid YAML: "+strings.TrimPrefix(msgs[0], "yaml: "))
+	}
+	line, _ := strconv.Atoi(m[1])
+	return problem(file, line, 0, "the file is not valid YAML: "+m[2])
+}
+
+// parse decodes the file's YAML: every document is parsed, so that a
+// syntax error anywhere is found; the first is the content.
+func (f *File) parse() {
+	dec := yaml.NewDecoder(bytes.NewReader(f.Content))
+	docs := 0
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			f.Problems = append(f.Problems, parseErr(f.Path, err))
+			f.Doc, f.Node = nil, nil
+			return
+		}
+		docs++
+		if docs == 1 {
+			f.Node = &n
+		} else if docs == 2 {
+			w := problem(f.Path, n.Line, n.Column, "the file holds several YAML documents; dorgu-gen checks only the first, and ArgoCD would apply the others too")
+			w.Severity = finding.Warning
+			w.Hint = "keep one document per file: move the others to files of their own"
+			f.Problems = append(f.Problems, w)
+		}
+	}
+	if f.Node == nil {
+		return
+	}
+	var v any
+	if err := f.Node.Decode(&v); err != nil {
+		f.Problems = append(f.Problems, parseErr(f.Path, err))
+		f.Doc, f.Node = nil, nil
+		return
+	}
+	f.Doc = normalize(v)
+}
+
+// normalize turns decoded YAML into the types JSON has, as Kubernetes
+// reads manifests: string keys, and non-finite floats kept as text.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalize(e)
+		}
+		return x
+	case map[any]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[fmt.Sprint(k)] = normalize(e)
+		}
+		return m
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e)
+		}
+		return x
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return strconv.FormatFloat(x, 'g', -1, 64)
+		}
+		return x
+	case int, int64, uint64, bool, string, nil:
+		return x
+	default:
+		// Timestamps and other tagged scalars: their text.
+		b, err := json.Marshal(x)
+		if err != nil {
+			return fmt.Sprint(x)
+		}
+		var out any
+		if json.Unmarshal(b, &out) != nil {
+			return fmt.Sprint(x)
+		}
+		return out
+	}
+}
+
+// Position returns the line and column of field inside a YAML document:
+// the key of the last step that exists (the line of `targetRevision:`
+// itself), or 0, 0 when not even the first step does.
+func Position(doc *yaml.Node, field []any) (line, col int) {
+	n := doc
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return 0, 0
+		}
+		n = n.Content[0]
+	}
+	for _, seg := range field {
+		for depth := 0; n.Kind == yaml.AliasNode && n.Alias != nil && depth < 100; depth++ {
+			n = n.Alias
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			key, ok := seg.(string)
+			if !ok {
+				return line, col
+			}
+			found := false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if k := n.Content[i]; k.Value == key {
+					line, col, n, found = k.Line, k.Column, n.Content[i+1], true
+					break
+				}
+			}
+			if !found {
+				return line, col
+			}
+		case yaml.SequenceNode:
+			i, ok := index(seg)
+			if !ok || i < 0 || i >= len(n.Content) {
+				return line, col
+			}
+			n = n.Content[i]
+			line, col = n.Line, n.Column
+		default:
+			return line, col
+		}
+	}
+	return line, col
+}
+
+func index(seg any) (int, bool) {
+	switch x := seg.(type) {
+	case int:
+		return x, true
+	case int64:
+		return int(x), true
+	case float64:
+		return int(x), x == math.Trunc(x)
+	case json.Number:
+		i, err := x.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
+}
+
+// str returns the string at path in a decoded document, or "".
+func str(doc any, path ...string) string {
+	for _, p := range path {
+		m, ok := doc.(map[string]any)
+		if !ok {
+			return ""
+		}
+		doc = m[p]
+	}
+	s, _ := doc.(string)
+	return s
+}
+
+func unwrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,273 @@
+// Package vet is the pull-request check of a GitOps repository: it
+// renders the sources in memory and checks them, compares the result with
+// the scaffold on disk, and runs the policies on the files on disk, so that
+// a hand edit fails the check even when nobody rendered again.
+package vet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/drift"
+	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/ondisk"
+	"github.com/dorgu/dorgu-gen/internal/pipeline"
+	"github.com/dorgu/dorgu-gen/internal/policy"
+	"github.com/dorgu/dorgu-gen/internal/report"
+	"github.com/dorgu/dorgu-gen/internal/scaffold"
+)
+
+// Options says what to check.
+type Options struct {
+	// Sources are render's options (--config, --cluster, ...).
+	Sources config.Options
+	// Embedded is --config embedded: check against the embedded default
+	// stack. Without it, and without any of render's --cluster,
+	// --environment, --repo-url or --revision, a directory with no config
+	// is checked in scaffold-only mode.
+	Embedded bool
+	// Out is the scaffold directory (--out).
+	Out string
+}
+
+// RuleCUE is the rule id of a CUE error in the sources.
+const RuleCUE = "cue"
+
+// BuiltinRules describes the findings that do not come from a policy.
+func BuiltinRules() []report.Rule {
+	return []report.Rule{
+		{ID: RuleCUE, Title: "The sources evaluate", Description: "The CUE config, joined with the embedded schema and components, evaluates without errors: no syntax error, no conflicting values, no field the schema does not allow, no unknown component. Reported at the CUE position of the offending field."},
+		{ID: drift.Modified, Title: "Generated files match the sources", Description: "A file dorgu-gen generates differs from what the sources render: it was edited by hand, or the config changed and nobody rendered again. The next render overwrites the file. The finding carries the unified diff, rendered (-) against on disk (+)."},
+		{ID: drift.Missing, Title: "Generated files exist", Description: "A file the sources render is not in the scaffold: it was deleted, or the config gained a component or a cluster and nobody rendered again."},
+		{ID: drift.Unexpected, Title: "The scaffold holds only what the sources produce", Description: "An Application in clusters/<cluster>/apps (or a values file in clusters/<cluster>/values) that no source produces. The root Application syncs every file of the apps folder, so ArgoCD would deploy it although no config declares it."},
+		{ID: ondisk.RuleYAML, Title: "Scaffold files are valid YAML", Description: "A file of the scaffold (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml) does not parse as YAML, so neither ArgoCD nor the policies can read it; or it holds several YAML documents, of which only the first is checked."},
+	}
+}
+
+// Run checks and returns the report; an error means the config or the
+// scaffold could not be loaded (exit code 2).
+func Run(ctx context.Context, opts Options) (*report.Report, error) {
+	out := opts.Out
+	r := &report.Report{Tool: "dorgu-gen", Scaffold: filepath.ToSlash(out)}
+
+	src := opts.Sources
+	cfg, err := config.Load(src)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Embedded && !cfg.Embedded {
+		return nil, &config.Error{Msg: fmt.Sprintf("--config embedded: %s is a config here, and it would be ignored; vet it with --config %s, or without --config", cfg.Origin, cfg.Origin)}
+	}
+	renderFlags := len(src.Clusters) > 0 || src.Environment != "" || src.RepoURL != "" || src.Revision != ""
+	if cfg.Embedded && !opts.Embedded && !renderFlags {
+		return scaffoldOnly(ctx, r, cfg, out)
+	}
+	r.Mode, r.Config = report.ModeFull, cfg.Origin
+
+	// 1. Sources: render in memory and check.
+	var (
+		engine  *policy.Engine
+		tree    *scaffold.Tree
+		sources []finding.Finding
+	)
+	res, err := pipeline.Render(ctx, src)
+	var cueErr cueerrors.Error
+	switch {
+	case errors.As(err, &cueErr):
+		sources = cueFindings(err)
+		if engine, err = policy.Compile(ctx, cfg.Policies); err != nil {
+			return nil, err
+		}
+		r.Checks = []string{report.CheckSources, report.CheckScaffold}
+		r.Notes = append(r.Notes, fmt.Sprintf("the sources (%s) do not evaluate, so drift was not checked; the scaffold in %s was checked with the policies", cfg.Origin, r.Scaffold))
+	case err != nil:
+		return nil, err
+	default:
+		engine, tree, sources = res.Policies, res.Tree, res.Findings
+		r.Checks = []string{report.CheckSources, report.CheckDrift, report.CheckScaffold}
+	}
+
+	disk, err := ondisk.Read(out)
+	if err != nil {
+		return nil, err
+	}
+
+	// 2. Drift.
+	var drifted []finding.Finding
+	if tree != nil {
+		partial := !cfg.Embedded && len(src.Clusters) > 0
+		dopts := drift.Options{Label: r.Scaffold, SkipReadme: partial}
+		if partial {
+			dopts.Clusters = cfg.Clusters
+		}
+		if drifted, err = drift.Check(tree, disk, dopts); err != nil {
+			return nil, err
+		}
+	}
+
+	// 3. The scaffold on disk.
+	onDisk, err := checkDisk(ctx, engine, disk)
+	if err != nil {
+		return nil, err
+	}
+
+	// A policy finding of the rendered tree that the file on disk has too
+	// is reported once, from disk, where it has a line.
+	seen := map[string]bool{}
+	for _, f := range onDisk {
+		seen[key(f)] = true
+	}
+	var findings []finding.Finding
+	for _, f := range sources {
+		if f.Rule == RuleCUE || !seen[key(f)] {
+			findings = append(findings, f)
+		}
+	}
+	findings = append(findings, drifted...)
+	findings = append(findings, onDisk...)
+
+	r.Rules = rules(engine, true)
+	r.Files = files(disk, tree, r.Scaffold)
+	r.Findings = display(findings, r.Scaffold)
+	return r, nil
+}
+
+// scaffoldOnly checks the scaffold on disk alone.
+func scaffoldOnly(ctx context.Context, r *report.Report, cfg *config.Config, out string) (*report.Report, error) {
+	r.Mode = report.ModeScaffoldOnly
+	r.Checks = []string{report.CheckScaffold}
+	engine, err := policy.Compile(ctx, cfg.Policies)
+	if err != nil {
+		return nil, err
+	}
+	disk, err := ondisk.Read(out)
+	if err != nil {
+		return nil, &ondisk.Error{Msg: "no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), and " + err.Error()}
+	}
+	if len(disk.Files) == 0 {
+		return nil, &ondisk.Error{Msg: fmt.Sprintf("nothing to vet: no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), and %s holds no scaffold files (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml)", out)}
+	}
+	r.Notes = append(r.Notes, fmt.Sprintf("scaffold-only mode: no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), so the scaffold in %s was checked with the policies alone, without drift; pass --config embedded if it is rendered from the embedded default stack", r.Scaffold))
+	findings, err := checkDisk(ctx, engine, disk)
+	if err != nil {
+		return nil, err
+	}
+	r.Rules = rules(engine, false)
+	r.Files = files(disk, nil, r.Scaffold)
+	r.Findings = display(findings, r.Scaffold)
+	return r, nil
+}
+
+// checkDisk runs the policies on the files on disk and places each
+// finding at its field's line.
+func checkDisk(ctx context.Context, engine *policy.Engine, disk *ondisk.Scaffold) ([]finding.Finding, error) {
+	fs, err := engine.Check(ctx, disk.Documents())
+	if err != nil {
+		return nil, err
+	}
+	fs = disk.Filter(fs)
+	disk.Locate(fs)
+	return append(fs, disk.Problems()...), nil
+}
+
+// key identifies a policy finding across the rendered tree and the disk.
+func key(f finding.Finding) string {
+	k := f.Rule + "\x00" + f.File + "\x00" + report.Dotted(f.Field)
+	if f.File == "" || f.Field == nil {
+		k += "\x00" + f.Message
+	}
+	return k
+}
+
+// rules lists the policies and the built-in checks that ran.
+func rules(e *policy.Engine, full bool) []report.Rule {
+	var out []report.Rule
+	for _, r := range e.Rules() {
+		out = append(out, report.Rule{ID: r.ID, Title: r.Title, Description: r.Description})
+	}
+	for _, r := range BuiltinRules() {
+		if full || r.ID == ondisk.RuleYAML {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// files lists the scaffold files checked: on disk and rendered.
+func files(disk *ondisk.Scaffold, tree *scaffold.Tree, dir string) []string {
+	var out []string
+	for _, f := range disk.Files {
+		if f.Kind != ondisk.Other {
+			out = append(out, path.Join(dir, f.Path))
+		}
+	}
+	if tree != nil {
+		for _, f := range tree.Files {
+			out = append(out, path.Join(dir, f.Path))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// display makes every scaffold path relative to the working directory,
+// as CUE positions are, and sorts.
+func display(fs []finding.Finding, dir string) []finding.Finding {
+	for i := range fs {
+		if fs[i].Rule != RuleCUE && fs[i].File != "" {
+			fs[i].File = path.Join(dir, fs[i].File)
+		}
+	}
+	finding.Sort(fs)
+	return fs
+}
+
+// cueFindings turns CUE errors into findings at the first position in a
+// file of the user's; other positions are named in the message.
+func cueFindings(err error) []finding.Finding {
+	wd, _ := os.Getwd()
+	var out []finding.Finding
+	for _, e := range cueerrors.Errors(err) {
+		f := finding.Finding{
+			Severity: finding.Error, Rule: RuleCUE, Message: e.Error(),
+			Hint: "fix the config at this position; `dorgu-gen render` prints the same error with every position",
+		}
+		var others []string
+		for _, p := range cueerrors.Positions(e) {
+			pos := p.Position()
+			if pos.Filename == "" {
+				continue
+			}
+			user := filepath.IsAbs(pos.Filename) && !config.IsEmbedded(pos.Filename)
+			name := pos.Filename
+			if user {
+				if rel, err := filepath.Rel(wd, name); err == nil && !strings.HasPrefix(rel, "..") {
+					name = rel
+				}
+				name = filepath.ToSlash(name)
+			}
+			if user && f.File == "" {
+				f.File, f.Line, f.Column = name, pos.Line, pos.Column
+				continue
+			}
+			loc := fmt.Sprintf("%s:%d:%d", name, pos.Line, pos.Column)
+			if !slices.Contains(others, loc) && loc != f.Location() {
+				others = append(others, loc)
+			}
+		}
+		if len(others) > 0 {
+			f.Message += " (also " + strings.Join(others, ", ") + ")"
+		}
+		out = append(out, f)
+	}
+	return out
+}
