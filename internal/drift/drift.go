@@ -127,8 +127,8 @@ func what(f scaffold.File) string {
 }
 
 // firstChange returns the 1-based line of the first line of got that
-// differs from want (the line after the last one when got only lacks
-// lines).
+// differs from want; its last line when got only lacks lines at the end,
+// so that the line exists.
 func firstChange(want, got []byte) int {
 	w, g := strings.SplitAfter(string(want), "\n"), strings.SplitAfter(string(got), "\n")
 	i := 0

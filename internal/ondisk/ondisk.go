@@ -327,6 +327,7 @@ func (f *File) parse() {
 	if f.Node == nil {
 		return
 	}
+	textTimestamps(f.Node)
 	var v any
 	if err := f.Node.Decode(&v); err != nil {
 		f.Problems = append(f.Problems, parseErr(f.Path, err))
@@ -334,6 +335,17 @@ func (f *File) parse() {
 		return
 	}
 	f.Doc = normalize(v)
+}
+
+// textTimestamps keeps timestamps as the text they are written as, as
+// Kubernetes reads a manifest (through JSON), not as time values.
+func textTimestamps(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!timestamp" {
+		n.Tag = "!!str"
+	}
+	for _, c := range n.Content {
+		textTimestamps(c)
+	}
 }
 
 // normalize turns decoded YAML into the types JSON has, as Kubernetes

@@ -31,7 +31,9 @@ func writeFinding(w io.Writer, f finding.Finding, color bool) {
 		}
 		sev = "\x1b[" + code + "m" + sev + "\x1b[0m"
 	}
-	fmt.Fprintf(w, "%s%s %s: %s\n", loc, sev, f.Rule, f.Message)
+	// One line per finding: a message that spans lines continues indented.
+	msg := strings.ReplaceAll(strings.ReplaceAll(f.Message, "\r\n", "\n"), "\n", "\n    ")
+	fmt.Fprintf(w, "%s%s %s: %s\n", loc, sev, f.Rule, msg)
 	if f.Hint != "" {
 		fmt.Fprintf(w, "    hint: %s\n", f.Hint)
 	}
