@@ -132,7 +132,16 @@ func Load(opts Options) (*Config, error) {
 		return nil, &Error{Msg: fmt.Sprintf("--environment only applies to the embedded default stack; %s declares its clusters, so set clusters.<name>.environment there", rel(dir, root))}
 	}
 	cfg.Origin = rel(dir, root)
-	return cfg, cfg.readUser(root)
+	if err := cfg.readUser(root); err != nil {
+		// Name files as the user wrote them: relative to the working
+		// directory, as CUE's positions are printed.
+		var ce *Error
+		if errors.As(err, &ce) && filepath.IsAbs(ce.Path) {
+			ce.Path = rel(dir, ce.Path)
+		}
+		return nil, err
+	}
+	return cfg, nil
 }
 
 // locate resolves --config, or discovers dorgu.cue or dorgu/ in dir. It
@@ -263,8 +272,9 @@ func readFile(name string) ([]byte, error) {
 		return nil, &Error{Path: name, Msg: unwrapPathError(err).Error()}
 	}
 	data := buf.Bytes()
-	if bytes.IndexByte(data, 0) >= 0 {
-		return nil, &Error{Path: name, Msg: "the file is binary (it contains NUL bytes), not CUE"}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		line := 1 + bytes.Count(data[:i], []byte("\n"))
+		return nil, &Error{Path: fmt.Sprintf("%s:%d", name, line), Msg: "the file is binary (it contains NUL bytes), not CUE"}
 	}
 	if !utf8.Valid(data) {
 		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte("\n"))

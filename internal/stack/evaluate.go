@@ -38,10 +38,15 @@ func Evaluate(cfg *config.Config) (*Stack, error) {
 		}
 	}
 	root := ctx.BuildInstance(inst)
+	e := &evaluator{root: root, cfg: cfg}
+	// The schema catches these too, but reports them at its own constraint
+	// in the embedded files; report them at the user's field first.
+	if err := e.precheck(); err != nil {
+		return nil, err
+	}
 	if err := root.Err(); err != nil {
 		return nil, err
 	}
-	e := &evaluator{root: root, cfg: cfg}
 	repo, err := e.repo()
 	if err != nil {
 		return nil, err
@@ -173,6 +178,82 @@ func errorf(pos token.Pos, format string, args ...any) cueerrors.Error {
 	return cueerrors.Newf(pos, format, args...)
 }
 
+// precheck reports the mistakes that the schema rejects with a message that
+// names only the schema's constraint: names that are not DNS-1123 labels and
+// a repo that is not a Git URL. It runs before the instance's own error,
+// which would otherwise be the first and only thing printed.
+func (e *evaluator) precheck() error {
+	var errs cueerrors.Error
+	add := func(err cueerrors.Error) { errs = cueerrors.Append(errs, err) }
+	for _, c := range fields(lookup(e.root, "components")) {
+		if name := label(c); !config.ValidName(name) {
+			add(errorf(userPos(c), "component name %q is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); it becomes a file name and part of the Application name", name))
+		}
+	}
+	for _, c := range fields(lookup(e.root, "clusters")) {
+		if name := label(c); !config.ValidName(name) {
+			add(errorf(userPos(c), "cluster name %q is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); it becomes a directory name and part of every Application name", name))
+		}
+	}
+	repo := lookup(e.root, "repo")
+	if s, pos, ok := userString(lookup(repo, "url")); ok && !validRepoURL(s) {
+		add(errorf(pos, "repo.url %q: expected an https://, ssh:// or git@ Git URL", s))
+	}
+	if s, pos, ok := userString(lookup(repo, "revision")); ok && s == "" {
+		add(errorf(pos, "repo.revision: empty; name the branch, tag or commit the Applications track (default \"main\")"))
+	}
+	return errs
+}
+
+// userString returns the string the user wrote for v, even when v is an
+// error because that string fails a constraint of the schema.
+func userString(v cue.Value) (string, token.Pos, bool) {
+	var walk func(cue.Value) (string, token.Pos, bool)
+	walk = func(v cue.Value) (string, token.Pos, bool) {
+		op, args := v.Expr()
+		if op == cue.AndOp && len(args) > 1 {
+			for _, a := range args {
+				if s, p, ok := walk(a); ok {
+					return s, p, ok
+				}
+			}
+			return "", token.NoPos, false
+		}
+		p := v.Pos()
+		if !p.IsValid() || config.IsEmbedded(p.Filename()) {
+			return "", token.NoPos, false
+		}
+		s, err := v.String()
+		return s, p, err == nil
+	}
+	if !v.Exists() {
+		return "", token.NoPos, false
+	}
+	return walk(v)
+}
+
+// missing lists the leaves of v that have no concrete value (and no
+// default), as dotted paths relative to v. Fields whose value is an error
+// are left to CUE's own message.
+func missing(v cue.Value, prefix string) []string {
+	d, _ := v.Default()
+	if d.IncompleteKind() == cue.StructKind {
+		var out []string
+		it, err := d.Fields()
+		if err != nil {
+			return nil
+		}
+		for it.Next() {
+			out = append(out, missing(it.Value(), prefix+it.Selector().String()+".")...)
+		}
+		return out
+	}
+	if !d.IsConcrete() {
+		return []string{strings.TrimSuffix(prefix, ".")}
+	}
+	return nil
+}
+
 // check finds the mistakes whose CUE error would be obscure (an undefined
 // field deep inside the schema) and reports them at the user's own field.
 func (e *evaluator) check() error {
@@ -198,8 +279,19 @@ func (e *evaluator) check() error {
 	for _, c := range fields(lookup(e.root, "components")) {
 		name := label(c)
 		if !config.ValidName(name) {
-			add(errorf(userPos(c), "component name %q is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); it becomes a file name and part of the Application name", name))
-			continue
+			continue // reported by precheck
+		}
+		var req []string
+		for _, f := range []string{"description", "chart.repoURL", "chart.name", "chart.version"} {
+			if len(missing(c.LookupPath(cue.ParsePath(f)), "")) > 0 {
+				req = append(req, f)
+			}
+		}
+		{
+			if len(req) > 0 {
+				add(errorf(userPos(c), "components.%s: %s %s required (a component declares description and chart: {repoURL, name, version})", name, strings.Join(req, ", "), plural(len(req), "is", "are")))
+				continue
+			}
 		}
 		info := &componentInfo{v: c}
 		info.required, _ = lookup(c, "#effective", "required").Bool()
@@ -236,19 +328,34 @@ func (e *evaluator) check() error {
 	for _, c := range clusters {
 		name := label(c)
 		if !config.ValidName(name) {
-			add(errorf(userPos(c), "cluster name %q is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); it becomes a directory name and part of every Application name", name))
-			continue
+			continue // reported by precheck
 		}
 		e.clusters[name] = c
 		env := lookup(c, "environment")
 		if s, err := env.String(); err != nil {
-			add(errorf(userPos(c), "clusters.%s: environment is required (one of %s)", name, strings.Join(environments, ", ")))
+			if p := userPos(env); env.Exists() && p.IsValid() && !config.IsEmbedded(p.Filename()) {
+				add(errorf(p, "clusters.%s.environment: not a single environment name; set one of %s", name, strings.Join(environments, ", ")))
+			} else {
+				add(errorf(userPos(c), "clusters.%s: environment is required (one of %s)", name, strings.Join(environments, ", ")))
+			}
 		} else if !slices.Contains(environments, s) {
 			if userPos(env).Filename() == config.FlagsSource {
 				add(errorf(token.NoPos, "--environment %q: unknown environment%s", s, known(s, environments)))
 			} else {
 				add(errorf(userPos(env), "clusters.%s.environment: unknown environment %q%s", name, s, known(s, environments)))
 			}
+		} else if m := missing(lookup(c, "settings"), ""); len(m) > 0 {
+			// An environment the config adds must set every setting, or
+			// every cluster of it must.
+			pos := userPos(lookup(e.root, "environments", s))
+			if config.IsEmbedded(pos.Filename()) {
+				pos = userPos(c)
+			}
+			add(errorf(pos, "clusters.%s.settings: %s %s no value: environment %q does not set %s; set %s in environments.%s or in clusters.%s.settings", name, strings.Join(m, ", "), plural(len(m), "has", "have"), s, plural(len(m), "it", "them"), plural(len(m), "it", "them"), s, name))
+		}
+		dest := lookup(c, "destination")
+		if lookup(dest, "server").Exists() && lookup(dest, "name").Exists() {
+			add(errorf(userPos(lookup(dest, "name")), "clusters.%s.destination: set server or name, not both; ArgoCD identifies a cluster by one of them", name))
 		}
 		prov := lookup(c, "provider")
 		if s, err := prov.String(); err == nil && !slices.Contains(providers, s) {
@@ -279,6 +386,27 @@ func (e *evaluator) check() error {
 		e.selected = slices.Sorted(maps.Keys(e.clusters))
 	}
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// firstUserPos returns the first valid position outside the embedded
+// files among the values' user positions, or NoPos.
+func firstUserPos(vs ...cue.Value) token.Pos {
+	for _, v := range vs {
+		if !v.Exists() {
+			continue
+		}
+		if p := userPos(v); p.IsValid() && !config.IsEmbedded(p.Filename()) {
+			return p
+		}
+	}
+	return token.NoPos
 }
 
 func labels(v cue.Value) []string {
@@ -354,9 +482,15 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	}
 	var errs cueerrors.Error
 	for _, n := range enabled {
-		for _, d := range e.deps[n] {
+		for i, d := range e.deps[n] {
 			if !slices.Contains(enabled, d) {
-				pos := userPos(lookup(cv, "components", d, "enabled"))
+				// Point at what disabled d in this cluster, else at what
+				// enabled n, else at the dependency, else at the cluster.
+				pos := firstUserPos(
+					lookup(cv, "components", d, "enabled"),
+					lookup(cv, "components", n, "enabled"),
+					lookup(e.components[n].v, "dependsOn").LookupPath(cue.MakePath(cue.Index(i))),
+					cv)
 				errs = cueerrors.Append(errs, errorf(pos, "clusters.%s: %s depends on %s, which is disabled in this cluster; enable %s or disable %s", name, n, d, d, n))
 			}
 		}
