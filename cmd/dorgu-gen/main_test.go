@@ -32,7 +32,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"treehash": cmdTreeHash,
+			"treehash":  cmdTreeHash,
+			"exitcode":  cmdExitCode,
+			"mkbinary":  cmdMkBinary,
+			"mknonutf8": cmdMkNonUTF8,
+			"mkbig":     cmdMkBig,
 		},
 	})
 }
