@@ -1,0 +1,81 @@
+package stack
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+
+	"github.com/dorgu/dorgu-gen/internal/config"
+)
+
+func evaluate(t *testing.T, src string) (*Stack, error) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dorgu.cue"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(config.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Evaluate(cfg)
+}
+
+// The checks of evaluate.go report at the user's file, never only inside
+// the embedded schema.
+func TestEvaluateErrorsAtUserPositions(t *testing.T) {
+	const chart = `chart: {repoURL: "https://charts.example.com", name: "a", version: "1.0.0"}`
+	for _, tc := range []struct {
+		name, src, msg string
+		line           int
+	}{
+		{"cluster name", "clusters: Dev: environment: \"development\"\n", `cluster name "Dev" is not a DNS-1123 label`, 1},
+		{"component name", "clusters: dev: environment: \"development\"\ncomponents: a_b: {description: \"a\", " + chart + "}\n", `component name "a_b" is not a DNS-1123 label`, 2},
+		{"repo url", "repo: url: \"ftp://x\"\nclusters: dev: environment: \"development\"\n", `repo.url "ftp://x": expected an https://, ssh:// or git@ Git URL`, 1},
+		{"repo revision", "clusters: dev: environment: \"development\"\nrepo: revision: \"\"\n", `repo.revision: empty`, 2},
+		{"missing chart", "clusters: dev: environment: \"development\"\ncomponents: a: description: \"a\"\n", `components.a: chart.repoURL, chart.name, chart.version are required`, 2},
+		{"incomplete environment", "environments: qa: replicas: 1\nclusters: dev: environment: \"qa\"\n", `environment "qa" does not set them`, 1},
+		{"destination", "clusters: dev: {environment: \"development\", destination: {server: \"https://k\", name: \"k\"}}\n", `clusters.dev.destination: set server or name, not both`, 1},
+		{"not one environment", "clusters: dev: environment: \"staging\" | \"production\"\n", `clusters.dev.environment: not a single environment name`, 1},
+		{"dependency off by default", "clusters: dev: environment: \"development\"\ncomponents: a: {description: \"a\", " + chart + "\n\tdependsOn: [\"b\"]}\ncomponents: b: {description: \"b\", " + chart + ", enabledByDefault: false}\n", `a depends on b, which is disabled in this cluster`, 3},
+		{"cycle", "clusters: dev: environment: \"development\"\ncomponents: a: {description: \"a\", " + chart + "\n\tdependsOn: [\"a\"]}\n", `dependsOn cycle: a -> a`, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := evaluate(t, tc.src)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var ce cueerrors.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("%T %v, want a CUE error", err, err)
+			}
+			for _, e := range cueerrors.Errors(err) {
+				if !strings.Contains(e.Error(), tc.msg) {
+					continue
+				}
+				for _, p := range append([]token.Pos{e.Position()}, e.InputPositions()...) {
+					if strings.HasSuffix(p.Filename(), "dorgu.cue") && p.Line() == tc.line {
+						return
+					}
+				}
+				t.Fatalf("%q at %v %v, want dorgu.cue:%d", e.Error(), e.Position(), e.InputPositions(), tc.line)
+			}
+			t.Fatalf("no error %q in:\n%s", tc.msg, cueerrors.Details(err, nil))
+		})
+	}
+}
+
+func TestEvaluateGood(t *testing.T) {
+	s, err := evaluate(t, "clusters: dev: environment: \"development\"\nclusters: prod: {environment: \"production\", destination: name: \"prod\"}\n")
+	if err != nil {
+		t.Fatal(cueerrors.Details(err, nil))
+	}
+	if len(s.Clusters) != 2 || !s.MultiCluster || !s.Repo.Placeholder {
+		t.Fatalf("stack = %+v", s)
+	}
+}
