@@ -6,7 +6,7 @@ GO      ?= go
 BIN     ?= bin/dorgu-gen
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 
-.PHONY: build test vet golden render clean
+.PHONY: build test vet golden render clean bench
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/dorgu-gen
@@ -26,6 +26,11 @@ golden:
 # Render the embedded default stack into ./infra-gitops.
 render:
 	$(GO) run ./cmd/dorgu-gen render
+
+# Compare dorgu-gen with cue export + conftest test (bench/compare.sh);
+# installs the pinned cue and conftest into bench/.tools the first time.
+bench:
+	bash bench/compare.sh
 
 clean:
 	rm -rf bin infra-gitops

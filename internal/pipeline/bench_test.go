@@ -1,0 +1,119 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/dorgu/dorgu-gen/bench/fleet"
+	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/write"
+)
+
+// The benchmarks of issue 7. They run only with -bench:
+//
+//	go test ./internal/pipeline -run '^$' -bench . -benchmem
+//	go test ./internal/pipeline -run '^$' -bench 'BenchmarkRender/clusters=100$' -cpuprofile cpu.prof
+//
+// The fleets are the ones bench/compare.sh renders (package bench/fleet):
+// the embedded default stack over N clusters cycling through the
+// environments and providers, and one cluster with 54 generated components
+// on top of the six blessed ones. clusters=1000 takes minutes per
+// iteration; `-benchtime 1x` runs every size once.
+
+type benchCase struct {
+	name     string
+	clusters int
+	extra    int // generated components on top of the blessed six
+}
+
+var benchCases = []benchCase{
+	{"clusters=1", 1, 0},
+	{"clusters=10", 10, 0},
+	{"clusters=100", 100, 0},
+	{"clusters=1000", 1000, 0},
+	{"components=60", 1, 60 - fleet.BlessedComponents},
+}
+
+// fleetConfig writes the fleet's dorgu.cue into a fresh directory and
+// returns the options that render it.
+func fleetConfig(b *testing.B, clusters, extra int) config.Options {
+	b.Helper()
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dorgu.cue"), fleet.Config(clusters, extra), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return config.Options{Dir: dir}
+}
+
+// BenchmarkRender measures the pipeline that `dorgu-gen render` runs before
+// it writes: load the sources, evaluate the CUE, plan the files and check
+// them with the policies. Custom metrics: ns/cluster and files/op (the
+// files planned, README included).
+func BenchmarkRender(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			opts := fleetConfig(b, bc.clusters, bc.extra)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			var files int
+			for range b.N {
+				res, err := Render(ctx, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if finding.HasErrors(res.Findings) {
+					b.Fatalf("policy errors: %+v", res.Findings)
+				}
+				files = len(res.Tree.Files)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bc.clusters), "ns/cluster")
+			b.ReportMetric(float64(files), "files/op")
+		})
+	}
+}
+
+// BenchmarkRenderWrite adds what the command does after the pipeline:
+// write the scaffold into a fresh directory (ledger, journal, one fsync per
+// file). The directory is removed outside the timer. clusters=1000 is left
+// to bench/compare.sh, which renders it once through the binary.
+func BenchmarkRenderWrite(b *testing.B) {
+	for _, bc := range benchCases {
+		if bc.clusters > 100 {
+			continue
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			opts := fleetConfig(b, bc.clusters, bc.extra)
+			ctx := context.Background()
+			parent := b.TempDir()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				res, err := Render(ctx, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				out := filepath.Join(parent, fmt.Sprint(i))
+				plan, err := write.Prepare(out, res.Tree, write.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := plan.Apply(ctx); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if err := os.RemoveAll(out); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bc.clusters), "ns/cluster")
+		})
+	}
+}
