@@ -32,6 +32,7 @@ func (s *sourceFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&s.opts.Environment, "environment", "", "environment of the embedded default's cluster: development, staging, production or sandbox (default \""+config.DefaultEnvironment+"\")")
 	fs.StringVar(&s.opts.RepoURL, "repo-url", "", "Git URL of the scaffold's repository (overrides repo.url)")
 	fs.StringVar(&s.opts.Revision, "revision", "", "Git revision the Applications track (overrides repo.revision; default \"main\")")
+	fs.StringArrayVar(&s.opts.PolicyDirs, "policy", nil, "folder of .rego policies to run with the embedded ones and the config's policies/ (repeatable)")
 }
 
 func newRenderCmd() *cobra.Command {

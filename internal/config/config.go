@@ -50,6 +50,9 @@ type Options struct {
 	// RepoURL and Revision are --repo-url and --revision.
 	RepoURL  string
 	Revision string
+	// PolicyDirs are --policy: folders of .rego files that join the
+	// embedded policies and the config's own policies/ folder.
+	PolicyDirs []string
 }
 
 // Source is one file of the stack.
@@ -68,6 +71,9 @@ type Config struct {
 	CUE []Source
 	// Policies holds the Rego modules, policy and test files alike.
 	Policies []Source
+	// Ejected is true when the config carries its own schema, components
+	// and policies instead of the embedded ones.
+	Ejected bool
 	// Origin says in words where the config came from, for messages.
 	Origin string
 	// Embedded is true when no user config was found.
@@ -117,13 +123,32 @@ func Load(opts Options) (*Config, error) {
 		RepoURL:  opts.RepoURL,
 		Revision: opts.Revision,
 	}
-	if err := cfg.readEmbedded(); err != nil {
-		return nil, err
-	}
-
 	root, err := locate(dir, opts.Path)
 	if err != nil {
 		return nil, err
+	}
+	// An ejected config (dorgu-gen init --eject) carries its own copy of
+	// the schema, components and policies, which replaces the embedded one.
+	if root == "" || !Ejected(configDir(root)) {
+		if err := cfg.readEmbedded(); err != nil {
+			return nil, err
+		}
+	} else {
+		cfg.Ejected = true
+	}
+	for _, d := range opts.PolicyDirs {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(dir, d)
+		}
+		if err := cfg.readPolicies(d, true); err != nil {
+			return nil, relError(dir, err)
+		}
+	}
+	// OPA prints file names as it is given them: relative ones read best.
+	for i, p := range cfg.Policies {
+		if filepath.IsAbs(p.Name) {
+			cfg.Policies[i].Name = rel(dir, p.Name)
+		}
 	}
 	if root == "" {
 		return cfg, cfg.defaultCluster(opts)
@@ -132,16 +157,69 @@ func Load(opts Options) (*Config, error) {
 		return nil, &Error{Msg: fmt.Sprintf("--environment only applies to the embedded default stack; %s declares its clusters, so set clusters.<name>.environment there", rel(dir, root))}
 	}
 	cfg.Origin = rel(dir, root)
+	n := len(cfg.Policies)
 	if err := cfg.readUser(root); err != nil {
-		// Name files as the user wrote them: relative to the working
-		// directory, as CUE's positions are printed.
-		var ce *Error
-		if errors.As(err, &ce) && filepath.IsAbs(ce.Path) {
-			ce.Path = rel(dir, ce.Path)
-		}
-		return nil, err
+		return nil, relError(dir, err)
+	}
+	for i := n; i < len(cfg.Policies); i++ {
+		cfg.Policies[i].Name = rel(dir, cfg.Policies[i].Name)
 	}
 	return cfg, nil
+}
+
+// relError names files as the user wrote them: relative to the working
+// directory, as CUE's positions are printed.
+func relError(dir string, err error) error {
+	var ce *Error
+	if errors.As(err, &ce) && filepath.IsAbs(ce.Path) {
+		ce.Path = rel(dir, ce.Path)
+	}
+	return err
+}
+
+// configDir is the folder a config lives in: the --config directory, or
+// the folder of a config file.
+func configDir(root string) string {
+	if info, err := os.Stat(root); err == nil && !info.IsDir() {
+		return filepath.Dir(root)
+	}
+	return root
+}
+
+// Ejected reports whether a config folder holds an ejected copy of the
+// schema (dorgu-gen init --eject).
+func Ejected(dir string) bool {
+	m, _ := filepath.Glob(filepath.Join(dir, "schema", "*.cue"))
+	return len(m) > 0
+}
+
+// readPolicies reads the .rego files of dir; a missing folder is an error
+// only when the user named it (--policy).
+func (c *Config) readPolicies(dir string, named bool) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !named {
+			return nil
+		}
+		return &Error{Path: dir, Msg: unwrapPathError(err).Error()}
+	}
+	n := 0
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".rego") || e.IsDir() {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		data, err := readFile(p)
+		if err != nil {
+			return err
+		}
+		c.Policies = append(c.Policies, Source{Name: p, Data: data})
+		n++
+	}
+	if n == 0 && named {
+		return &Error{Path: dir, Msg: "--policy: the folder holds no .rego files"}
+	}
+	return nil
 }
 
 // locate resolves --config, or discovers dorgu.cue or dorgu/ in dir. It
@@ -215,11 +293,20 @@ func (c *Config) readUser(root string) error {
 		files = []string{root}
 		dir = filepath.Dir(root)
 	}
-	more, err := cueFiles(filepath.Join(dir, "components"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	folders := []string{"components"}
+	if c.Ejected {
+		folders = []string{"schema", "components"}
+	}
+	for _, f := range folders {
+		more, err := cueFiles(filepath.Join(dir, f))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		files = append(files, more...)
+	}
+	if err := c.readPolicies(filepath.Join(dir, "policies"), false); err != nil {
 		return err
 	}
-	files = append(files, more...)
 	for _, f := range files {
 		data, err := readFile(f)
 		if err != nil {
