@@ -29,6 +29,9 @@ type Finding struct {
 	// Diff is the unified diff of a drifted file: the rendered file (-)
 	// against the one on disk (+).
 	Diff string `json:"diff,omitempty"`
+	// Waived is set when a waiver in the config turned this error into a
+	// warning: the waiver's reason and where it is written.
+	Waived string `json:"waived,omitempty"`
 	// Field is the path of the offending field inside File, as the policy
 	// reported it; it is how a position is found in a file on disk.
 	Field []any `json:"-"`
@@ -77,4 +80,43 @@ func Sort(fs []Finding) {
 		}
 		return a.Message < b.Message
 	})
+}
+
+// Waiver is a config's decision to live with the findings of one rule,
+// optionally in one cluster and for one component.
+type Waiver struct {
+	Rule      string `json:"rule"`
+	Cluster   string `json:"cluster,omitempty"`
+	Component string `json:"component,omitempty"`
+	Reason    string `json:"reason"`
+	// Source is file:line of the waiver in the config.
+	Source string `json:"-"`
+}
+
+func (w Waiver) matches(f Finding) bool {
+	return w.Rule == f.Rule &&
+		(w.Cluster == "" || w.Cluster == f.Cluster) &&
+		(w.Component == "" || w.Component == f.Component)
+}
+
+// Waive turns the findings a waiver matches into warnings that say so.
+// They stay in the list: a waiver silences a rule's verdict, never the
+// record that it applies.
+func Waive(fs []Finding, ws []Waiver) []Finding {
+	if len(ws) == 0 {
+		return fs
+	}
+	out := make([]Finding, len(fs))
+	for i, f := range fs {
+		for _, w := range ws {
+			if w.matches(f) {
+				f.Severity = Warning
+				f.Waived = fmt.Sprintf("%s (waiver at %s)", w.Reason, w.Source)
+				f.Message += " [waived: " + f.Waived + "]"
+				break
+			}
+		}
+		out[i] = f
+	}
+	return out
 }

@@ -58,6 +58,7 @@ func Render(ctx context.Context, opts config.Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	findings = finding.Waive(findings, s.Waivers)
 	return &Result{Config: cfg, Stack: s, Tree: tree, Policies: c.e, Findings: findings}, nil
 }
 

@@ -19,7 +19,7 @@ const JSONVersion = 1
 //	 "scaffold": "...", "checks": [...], "notes": [...],
 //	 "findings": [{"severity", "rule", "kind", "file", "line", "column",
 //	               "field", "cluster", "component", "message", "hint",
-//	               "diff"}],
+//	               "diff", "waived"}],
 //	 "summary": {"errors", "warnings", "files", "filesWithFindings", "failed"}}
 //
 // Every key is always present: "" and 0 mean unknown.
@@ -49,6 +49,7 @@ type jsonFinding struct {
 	Message   string `json:"message"`
 	Hint      string `json:"hint"`
 	Diff      string `json:"diff"`
+	Waived    string `json:"waived"`
 }
 
 type jsonSummary struct {
@@ -70,7 +71,7 @@ func (JSONFormatter) Format(w io.Writer, r *Report) error {
 			Severity: string(f.Severity), Rule: f.Rule, Kind: Kind(f.Rule),
 			File: f.File, Line: f.Line, Column: f.Column, Field: Dotted(f.Field),
 			Cluster: f.Cluster, Component: f.Component,
-			Message: f.Message, Hint: f.Hint, Diff: f.Diff,
+			Message: f.Message, Hint: f.Hint, Diff: f.Diff, Waived: f.Waived,
 		})
 	}
 	e, wn := Count(r.Findings)

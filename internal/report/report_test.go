@@ -160,6 +160,7 @@ func TestJSONSchema(t *testing.T) {
 		Message   string `json:"message"`
 		Hint      string `json:"hint"`
 		Diff      string `json:"diff"`
+		Waived    string `json:"waived"`
 	}
 	type doc struct {
 		Version  int      `json:"version"`
@@ -177,7 +178,7 @@ func TestJSONSchema(t *testing.T) {
 			Failed            bool `json:"failed"`
 		} `json:"summary"`
 	}
-	findingKeys := []string{"severity", "rule", "kind", "file", "line", "column", "field", "cluster", "component", "message", "hint", "diff"}
+	findingKeys := []string{"severity", "rule", "kind", "file", "line", "column", "field", "cluster", "component", "message", "hint", "diff", "waived"}
 	topKeys := []string{"version", "mode", "config", "scaffold", "checks", "notes", "findings", "summary"}
 	for _, r := range []*Report{sample(), clean()} {
 		out := format(t, "json", false, r)

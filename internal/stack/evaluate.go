@@ -3,6 +3,8 @@ package stack
 import (
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,11 +17,12 @@ import (
 	"cuelang.org/go/cue/token"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/finding"
 )
 
 // topLevel lists the fields a config may declare; anything else is almost
 // always a typo (`cluster:` for `clusters:`) that CUE alone would accept.
-var topLevel = []string{"clusters", "components", "environments", "providers", "repo"}
+var topLevel = []string{"clusters", "components", "environments", "providers", "repo", "waivers"}
 
 // Evaluate evaluates cfg's sources. Errors are CUE errors carrying the
 // positions of the offending fields.
@@ -62,6 +65,9 @@ func Evaluate(cfg *config.Config) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{Repo: repo, MultiCluster: len(e.clusters) > 1, Subset: len(e.selected) < len(e.clusters)}
+	if s.Waivers, err = e.waivers(); err != nil {
+		return nil, err
+	}
 	for _, name := range e.selected {
 		c, err := e.cluster(name)
 		if err != nil {
@@ -573,4 +579,39 @@ func concrete(v cue.Value) (map[string]any, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// waivers decodes the config's waivers, each with where it is written.
+func (e *evaluator) waivers() ([]finding.Waiver, error) {
+	list, err := lookup(e.root, "waivers").List()
+	if err != nil {
+		return nil, nil
+	}
+	var out []finding.Waiver
+	for i := 0; list.Next(); i++ {
+		v := list.Value()
+		pos := userPos(v)
+		for _, f := range []string{"rule", "reason"} {
+			if _, err := lookup(v, f).String(); err != nil {
+				return nil, errorf(pos, "waivers.%d: a waiver needs a %s: which rule it waives and why", i, f)
+			}
+		}
+		var w finding.Waiver
+		if err := v.Decode(&w); err != nil {
+			return nil, err
+		}
+		w.Source = fmt.Sprintf("%s:%d", relName(pos.Filename()), pos.Line())
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// relName prints a file name relative to the working directory.
+func relName(name string) string {
+	if wd, err := os.Getwd(); err == nil && filepath.IsAbs(name) {
+		if r, err := filepath.Rel(wd, name); err == nil && !strings.HasPrefix(r, "..") {
+			return r
+		}
+	}
+	return name
 }

@@ -3,6 +3,8 @@
 // hands back plain data (Applications and Helm values) for the scaffold.
 package stack
 
+import "github.com/dorgu/dorgu-gen/internal/finding"
+
 // Stack is the evaluated stack: what each cluster runs and with which values.
 type Stack struct {
 	Repo     Repo
@@ -15,6 +17,8 @@ type Stack struct {
 	// clusters: the repository-wide files (the README) are then left as
 	// they are.
 	Subset bool
+	// Waivers are the config's exceptions to the policies.
+	Waivers []finding.Waiver
 }
 
 // Repo is the Git repository the Applications point at.

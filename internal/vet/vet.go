@@ -134,6 +134,9 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 	findings = append(findings, drifted...)
 	findings = append(findings, onDisk...)
+	if res != nil {
+		findings = finding.Waive(findings, res.Stack.Waivers)
+	}
 
 	r.Rules = rules(engine, true)
 	r.Files = files(disk, tree, r.Scaffold)
