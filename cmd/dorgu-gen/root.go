@@ -23,7 +23,7 @@ Exit codes: 0 success, 1 policy findings, 2 usage or configuration error.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{err: err, cmd: c.CommandPath()}
 	})
-	root.AddCommand(newRenderCmd(), newVetCmd(), newInitCmd(), newPolicyCmd(), newVersionCmd())
+	root.AddCommand(newRenderCmd(), newVetCmd(), newInitCmd(), newComponentsCmd(), newPolicyCmd(), newVersionCmd())
 	return root
 }
 

@@ -27,41 +27,8 @@ var topLevel = []string{"clusters", "components", "environments", "providers", "
 // Evaluate evaluates cfg's sources. Errors are CUE errors carrying the
 // positions of the offending fields.
 func Evaluate(cfg *config.Config) (*Stack, error) {
-	files, err := parse(cfg.CUE)
+	e, repo, err := load(cfg)
 	if err != nil {
-		return nil, err
-	}
-	// A fresh context per evaluation: contexts are not safe for concurrent
-	// use and keep every value they ever built alive.
-	ctx := cuecontext.New()
-	inst := build.NewContext().NewInstance("", nil)
-	for _, f := range files {
-		if err := inst.AddSyntax(f); err != nil {
-			return nil, err
-		}
-	}
-	root := ctx.BuildInstance(inst)
-	e := &evaluator{root: root, cfg: cfg}
-	// The schema catches these too, but reports them at its own constraint
-	// in the embedded files; report them at the user's field first.
-	if err := e.precheck(); err != nil {
-		return nil, err
-	}
-	if err := root.Err(); err != nil {
-		return nil, err
-	}
-	repo, err := e.repo()
-	if err != nil {
-		return nil, err
-	}
-	e.root = e.root.FillPath(cue.MakePath(cue.Def("#repo")), map[string]string{"url": repo.URL, "revision": repo.Revision})
-	if err := e.check(); err != nil {
-		return nil, err
-	}
-	if err := e.root.Validate(); err != nil {
-		return nil, err
-	}
-	if err := e.root.LookupPath(cue.ParsePath("clusters")).Validate(cue.Concrete(true)); err != nil {
 		return nil, err
 	}
 	s := &Stack{Repo: repo, MultiCluster: len(e.clusters) > 1, Subset: len(e.selected) < len(e.clusters)}
@@ -76,6 +43,50 @@ func Evaluate(cfg *config.Config) (*Stack, error) {
 		s.Clusters = append(s.Clusters, c)
 	}
 	return s, nil
+}
+
+// load parses and builds the sources, fills in the repository and runs the
+// checks that need no cluster evaluated: everything Evaluate and Catalog
+// share.
+func load(cfg *config.Config) (*evaluator, Repo, error) {
+	files, err := parse(cfg.CUE)
+	if err != nil {
+		return nil, Repo{}, err
+	}
+	// A fresh context per evaluation: contexts are not safe for concurrent
+	// use and keep every value they ever built alive.
+	ctx := cuecontext.New()
+	inst := build.NewContext().NewInstance("", nil)
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return nil, Repo{}, err
+		}
+	}
+	root := ctx.BuildInstance(inst)
+	e := &evaluator{root: root, cfg: cfg}
+	// The schema catches these too, but reports them at its own constraint
+	// in the embedded files; report them at the user's field first.
+	if err := e.precheck(); err != nil {
+		return nil, Repo{}, err
+	}
+	if err := root.Err(); err != nil {
+		return nil, Repo{}, err
+	}
+	repo, err := e.repo()
+	if err != nil {
+		return nil, Repo{}, err
+	}
+	e.root = e.root.FillPath(cue.MakePath(cue.Def("#repo")), map[string]string{"url": repo.URL, "revision": repo.Revision})
+	if err := e.check(); err != nil {
+		return nil, Repo{}, err
+	}
+	if err := e.root.Validate(); err != nil {
+		return nil, Repo{}, err
+	}
+	if err := e.root.LookupPath(cue.ParsePath("clusters")).Validate(cue.Concrete(true)); err != nil {
+		return nil, Repo{}, err
+	}
+	return e, repo, nil
 }
 
 // parse parses every source, naming files without a package clause as part
