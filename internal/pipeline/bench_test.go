@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"context"
@@ -10,10 +10,13 @@ import (
 	"github.com/dorgu/dorgu-gen/bench/fleet"
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/pipeline"
+	"github.com/dorgu/dorgu-gen/internal/vet"
 	"github.com/dorgu/dorgu-gen/internal/write"
 )
 
-// The benchmarks of issue 7. They run only with -bench:
+// The benchmarks of issue 7, in an external test package so that they can
+// run vet, which imports this package. They run only with -bench:
 //
 //	go test ./internal/pipeline -run '^$' -bench . -benchmem
 //	go test ./internal/pipeline -run '^$' -bench 'BenchmarkRender/clusters=100$' -cpuprofile cpu.prof
@@ -62,7 +65,7 @@ func BenchmarkRender(b *testing.B) {
 			b.ResetTimer()
 			var files int
 			for range b.N {
-				res, err := Render(ctx, opts)
+				res, err := pipeline.Render(ctx, opts)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -94,7 +97,7 @@ func BenchmarkRenderWrite(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				res, err := Render(ctx, opts)
+				res, err := pipeline.Render(ctx, opts)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -111,6 +114,47 @@ func BenchmarkRenderWrite(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bc.clusters), "ns/cluster")
+		})
+	}
+}
+
+// BenchmarkVet measures `dorgu-gen vet` on an up-to-date scaffold: the
+// fleet is rendered once and its files written (without the writer's
+// fsyncs, which would make the setup of clusters=1000 take minutes), then
+// every iteration vets it: sources, drift and the scaffold read back from
+// disk. A finding that fails vet fails the benchmark.
+func BenchmarkVet(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			opts := fleetConfig(b, bc.clusters, bc.extra)
+			ctx := context.Background()
+			res, err := pipeline.Render(ctx, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			out := b.TempDir()
+			for _, f := range res.Tree.Files {
+				p := filepath.Join(out, filepath.FromSlash(f.Path))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					b.Fatal(err)
+				}
+				if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				r, err := vet.Run(ctx, vet.Options{Sources: opts, Out: out})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r.Failed() {
+					b.Fatalf("vet fails on an up-to-date scaffold: %s", r.SummaryLine())
+				}
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bc.clusters), "ns/cluster")
