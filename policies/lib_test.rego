@@ -30,7 +30,7 @@ app(cluster, component, chart, wave, extra_sync_options) := {
 			"finalizers": ["resources-finalizer.argocd.argoproj.io"],
 		},
 		"spec": {
-			"project": "default",
+			"project": cluster,
 			"destination": {"server": "https://kubernetes.default.svc", "namespace": component},
 			"sources": [
 				{
@@ -85,6 +85,26 @@ root(cluster) := {
 	},
 }
 
+# A cluster's AppProject as dorgu-gen renders it, allowing exactly what
+# the scaffold's Applications of that cluster use.
+project(cluster, charts, namespaces) := {
+	"path": sprintf("clusters/%s/apps/_appproject.yaml", [cluster]),
+	"kind": "appproject",
+	"cluster": cluster,
+	"component": "",
+	"environment": environments[cluster],
+	"content": {
+		"apiVersion": "argoproj.io/v1alpha1",
+		"kind": "AppProject",
+		"metadata": {"name": cluster, "namespace": "argocd", "annotations": {"argocd.argoproj.io/sync-wave": "-1"}},
+		"spec": {
+			"sourceRepos": array.concat([c.repoURL | some c in charts], [repo]),
+			"destinations": [{"server": "https://kubernetes.default.svc", "namespace": ns} | some ns in namespaces],
+			"clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
+		},
+	},
+}
+
 # A values file.
 values(cluster, component, content) := {
 	"path": sprintf("clusters/%s/values/%s.yaml", [cluster, component]),
@@ -118,6 +138,7 @@ openobserve_overridden(external_secret) := {
 # production one, each with a root Application and its components.
 scaffold := {"files": [
 	root("dev"),
+	project("dev", [cert_manager, external_secrets, openobserve], ["cert-manager", "external-secrets", "openobserve"]),
 	app("dev", "cert-manager", cert_manager, "0", []),
 	values("dev", "cert-manager", {"crds": {"enabled": true}}),
 	app("dev", "external-secrets", external_secrets, "0", ["ServerSideApply=true"]),
@@ -125,6 +146,7 @@ scaffold := {"files": [
 	app("dev", "openobserve", openobserve, "2", []),
 	values("dev", "openobserve", openobserve_overridden(false)),
 	root("prod"),
+	project("prod", [cert_manager, openobserve], ["cert-manager", "openobserve"]),
 	app("prod", "cert-manager", cert_manager, "0", []),
 	values("prod", "cert-manager", {"crds": {"enabled": true}}),
 	app("prod", "openobserve", openobserve, "2", []),

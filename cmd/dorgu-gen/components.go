@@ -89,14 +89,15 @@ embedded default's), exactly as render would write them.`,
 			if err != nil {
 				return err
 			}
-			if len(res.Stack.Clusters) != 1 {
+			written := res.Stack.Written()
+			if len(written) != 1 {
 				var names []string
-				for _, c := range res.Stack.Clusters {
+				for _, c := range written {
 					names = append(names, c.Name)
 				}
 				return usageError{err: fmt.Errorf("the config declares several clusters (%s); choose one with --cluster", strings.Join(names, ", ")), cmd: cmd.CommandPath()}
 			}
-			c := res.Stack.Clusters[0]
+			c := written[0]
 			app, ok := res.Tree.Lookup(scaffold.AppPath(c.Name, name))
 			if !ok {
 				return &config.Error{Msg: fmt.Sprintf("component %q does not run in cluster %q (unknown, or not enabled there; see dorgu-gen components)", name, c.Name)}

@@ -96,7 +96,7 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 			if err := plan.Apply(cmd.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintf(stderr, "rendered %s from %s into %s: %s\n", report.Plural(len(res.Stack.Clusters), "cluster", "clusters"), res.Config.Origin, out, summary(plan))
+			fmt.Fprintf(stderr, "rendered %s from %s into %s: %s\n", report.Plural(len(res.Stack.Selected), "cluster", "clusters"), res.Config.Origin, out, summary(plan))
 			return nil
 		},
 	}

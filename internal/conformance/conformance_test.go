@@ -52,6 +52,8 @@ func reference(t *testing.T) string {
 
 const applicationSchemaPath = "argocd/jsonschema/argoproj.io/application_v1alpha1.json"
 
+const appProjectSchemaPath = "argocd/jsonschema/argoproj.io/appproject_v1alpha1.json"
+
 // ---------------------------------------------------------------------------
 // The configs under test.
 
@@ -82,6 +84,7 @@ func matrixConfig() string {
 	fmt.Fprintf(&b, `	%q: {
 		environment: "production"
 		provider:    "aws"
+		managedBy:   "production-aws"
 		destination: name: %q
 		components: {
 			"cert-manager": version: %q
@@ -208,6 +211,47 @@ func TestMatrix(t *testing.T) {
 
 // ---------------------------------------------------------------------------
 // Applications against the CRD.
+
+// TestAppProjectsMatchCRD validates every cluster's AppProject against the
+// strict AppProject schema, and checks that no project allows a wildcard.
+func TestAppProjectsMatchCRD(t *testing.T) {
+	ref := reference(t)
+	sch := compileSchema(t, filepath.Join(ref, appProjectSchemaPath))
+	for _, s := range rendered(t) {
+		t.Run(s.name, func(t *testing.T) {
+			n := 0
+			for _, f := range s.result.Tree.Files {
+				if f.Kind != scaffold.AppProject {
+					continue
+				}
+				n++
+				if err := validate(sch, f.Doc); err != nil {
+					t.Errorf("%s: does not match the AppProject CRD:\n%v", f.Path, err)
+				}
+				if b, _ := json.Marshal(f.Doc); strings.Contains(string(b), `"*"`) {
+					t.Errorf("%s: allows a wildcard: %s", f.Path, b)
+				}
+			}
+			if n != len(s.result.Stack.Clusters) {
+				t.Errorf("%d AppProjects for %d clusters", n, len(s.result.Stack.Clusters))
+			}
+		})
+	}
+	t.Run("broken", func(t *testing.T) {
+		for _, f := range rendered(t)[0].result.Tree.Files {
+			if f.Kind != scaffold.AppProject {
+				continue
+			}
+			doc := deepCopy(t, f.Doc).(map[string]any)
+			sub(doc, "spec")["sourceRepo"] = []any{"x"}
+			if validate(sch, doc) == nil {
+				t.Fatal("the AppProject schema accepted spec.sourceRepo")
+			}
+			return
+		}
+		t.Fatal("no AppProject rendered")
+	})
+}
 
 func TestApplicationsMatchCRD(t *testing.T) {
 	ref := reference(t)

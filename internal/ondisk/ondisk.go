@@ -156,6 +156,10 @@ func readFile(dir, rel string) (File, bool, error) {
 		return File{}, false, &Error{Msg: fmt.Sprintf("%s: %v", name, unwrap(err))}
 	}
 	f.parse()
+	if f.Kind == scaffold.Application && str(f.Doc, "kind") == "AppProject" {
+		// The cluster's AppProject, which its root Application syncs.
+		f.Kind, f.Component = scaffold.AppProject, ""
+	}
 	if f.Kind == scaffold.RootApplication {
 		if !rootAppName.MatchString(path.Base(rel)) && f.Problems == nil && str(f.Doc, "kind") != "Application" {
 			// A user's own manifest next to the root Applications.

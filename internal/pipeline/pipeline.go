@@ -5,6 +5,7 @@ package pipeline
 
 import (
 	"context"
+	"slices"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
@@ -59,6 +60,9 @@ func Render(ctx context.Context, opts config.Options) (*Result, error) {
 		return nil, err
 	}
 	findings = finding.Waive(findings, s.Waivers)
+	if s.Subset {
+		tree, findings = selected(s, tree, findings)
+	}
 	return &Result{Config: cfg, Stack: s, Tree: tree, Policies: c.e, Findings: findings}, nil
 }
 
@@ -75,4 +79,24 @@ func Documents(t *scaffold.Tree) []policy.Document {
 		})
 	}
 	return docs
+}
+
+// selected keeps the files and findings of the selected clusters (and
+// findings about no cluster in particular): with --cluster, the other
+// clusters were evaluated and checked only as context.
+func selected(s *stack.Stack, t *scaffold.Tree, fs []finding.Finding) (*scaffold.Tree, []finding.Finding) {
+	keep := func(cluster string) bool { return cluster == "" || slices.Contains(s.Selected, cluster) }
+	out := &scaffold.Tree{}
+	for _, f := range t.Files {
+		if keep(f.Cluster) {
+			out.Files = append(out.Files, f)
+		}
+	}
+	var kept []finding.Finding
+	for _, f := range fs {
+		if keep(f.Cluster) {
+			kept = append(kept, f)
+		}
+	}
+	return out, kept
 }

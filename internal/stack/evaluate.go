@@ -22,7 +22,7 @@ import (
 
 // topLevel lists the fields a config may declare; anything else is almost
 // always a typo (`cluster:` for `clusters:`) that CUE alone would accept.
-var topLevel = []string{"clusters", "components", "environments", "providers", "repo", "waivers"}
+var topLevel = []string{"clusters", "components", "environments", "promotion", "providers", "repo", "waivers"}
 
 // Evaluate evaluates cfg's sources. Errors are CUE errors carrying the
 // positions of the offending fields.
@@ -35,7 +35,11 @@ func Evaluate(cfg *config.Config) (*Stack, error) {
 	if s.Waivers, err = e.waivers(); err != nil {
 		return nil, err
 	}
-	for _, name := range e.selected {
+	s.Selected = e.selected
+	// Every cluster is evaluated, even with --cluster: policies that
+	// compare clusters (promotion, unique names) need them all; only the
+	// selected ones are written.
+	for _, name := range slices.Sorted(maps.Keys(e.clusters)) {
 		c, err := e.cluster(name)
 		if err != nil {
 			return nil, err
@@ -76,6 +80,7 @@ func load(cfg *config.Config) (*evaluator, Repo, error) {
 	if err != nil {
 		return nil, Repo{}, err
 	}
+	e.repoURL = repo.URL
 	e.root = e.root.FillPath(cue.MakePath(cue.Def("#repo")), map[string]string{"url": repo.URL, "revision": repo.Revision})
 	if err := e.check(); err != nil {
 		return nil, Repo{}, err
@@ -125,12 +130,32 @@ type evaluator struct {
 	deps       map[string][]string
 	clusters   map[string]cue.Value
 	selected   []string
+	repoURL    string
 }
 
 type componentInfo struct {
 	v                cue.Value
 	required         bool
 	enabledByDefault bool
+	providesArgoCD   bool
+}
+
+// managed reports whether a cluster is managed by a hub's ArgoCD.
+func managed(cv cue.Value) bool { return lookup(cv, "managedBy").Exists() }
+
+// requiredIn reports whether a component is required in a cluster: the
+// ArgoCD component is, only where ArgoCD runs.
+func (c *componentInfo) requiredIn(cv cue.Value) bool {
+	return c.required && !(c.providesArgoCD && managed(cv))
+}
+
+// enabledIn reports whether a component runs in a cluster.
+func (c *componentInfo) enabledIn(cv cue.Value, name string) bool {
+	on := c.enabledByDefault && !(c.providesArgoCD && managed(cv))
+	if b, err := lookup(cv, "components", name, "enabled").Bool(); err == nil {
+		on = b
+	}
+	return on || c.requiredIn(cv)
 }
 
 func lookup(v cue.Value, path ...string) cue.Value {
@@ -313,6 +338,7 @@ func (e *evaluator) check() error {
 		info := &componentInfo{v: c}
 		info.required, _ = lookup(c, "#effective", "required").Bool()
 		info.enabledByDefault, _ = lookup(c, "#effective", "enabledByDefault").Bool()
+		info.providesArgoCD, _ = lookup(c, "#effective", "providesArgoCD").Bool()
 		e.components[name] = info
 		deps := lookup(c, "dependsOn")
 		var ds []string
@@ -385,8 +411,24 @@ func (e *evaluator) check() error {
 				add(errorf(userPos(o), "clusters.%s.components: unknown component %q%s", name, cn, known(cn, slices.Sorted(maps.Keys(e.components)))))
 				continue
 			}
-			if en, err := lookup(o, "enabled").Bool(); err == nil && !en && info.required {
+			if en, err := lookup(o, "enabled").Bool(); err == nil && !en && info.requiredIn(c) {
 				add(errorf(userPos(lookup(o, "enabled")), "clusters.%s.components.%s: %s is required and cannot be disabled", name, cn, cn))
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.clusters)) {
+		add(e.checkHub(name, e.clusters[name]))
+	}
+	if p := lookup(e.root, "promotion"); p.Exists() {
+		var order []string
+		if err := p.Decode(&order); err != nil {
+			add(errorf(userPos(p), "promotion: a list of environment names, earliest first"))
+		}
+		for i, env := range order {
+			if !slices.Contains(environments, env) {
+				add(errorf(userPos(p.LookupPath(cue.MakePath(cue.Index(i)))), "promotion: unknown environment %q%s", env, known(env, environments)))
+			} else if slices.Index(order, env) != i {
+				add(errorf(userPos(p.LookupPath(cue.MakePath(cue.Index(i)))), "promotion: environment %q is listed twice", env))
 			}
 		}
 	}
@@ -401,6 +443,34 @@ func (e *evaluator) check() error {
 	e.selected = e.cfg.Clusters
 	if len(e.selected) == 0 {
 		e.selected = slices.Sorted(maps.Keys(e.clusters))
+	}
+	return nil
+}
+
+// checkHub checks who manages a cluster: a hub must be a declared cluster
+// that runs its own ArgoCD, and a managed cluster must say how the hub's
+// ArgoCD knows it.
+func (e *evaluator) checkHub(name string, cv cue.Value) cueerrors.Error {
+	mb := lookup(cv, "managedBy")
+	if !mb.Exists() {
+		return nil
+	}
+	hub, err := mb.String()
+	if err != nil {
+		return nil // the schema reports it
+	}
+	hv, ok := e.clusters[hub]
+	switch {
+	case hub == name:
+		return errorf(userPos(mb), "clusters.%s.managedBy: a cluster cannot be its own hub; leave managedBy unset for a cluster that runs its own ArgoCD", name)
+	case !ok:
+		return errorf(userPos(mb), "clusters.%s.managedBy: unknown cluster %q%s", name, hub, known(hub, slices.Sorted(maps.Keys(e.clusters))))
+	case managed(hv):
+		return errorf(userPos(mb), "clusters.%s.managedBy: %s is itself managed by a hub; the hub must be a cluster that runs its own ArgoCD", name, hub)
+	}
+	dest := lookup(cv, "destination")
+	if !lookup(dest, "server").Exists() && !lookup(dest, "name").Exists() {
+		return errorf(userPos(mb), "clusters.%s: managed by %s, so it needs destination: {name: ...} or {server: ...}, as %s's ArgoCD knows the cluster", name, hub, hub)
 	}
 	return nil
 }
@@ -485,15 +555,11 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	c := &Cluster{Name: name}
 	c.Environment, _ = lookup(cv, "environment").String()
 	c.Provider, _ = lookup(cv, "provider").String()
+	c.ManagedBy, _ = lookup(cv, "managedBy").String()
 
 	var enabled []string
 	for _, n := range slices.Sorted(maps.Keys(e.components)) {
-		info := e.components[n]
-		on := info.required || info.enabledByDefault
-		if b, err := lookup(cv, "components", n, "enabled").Bool(); err == nil {
-			on = b || info.required
-		}
-		if on {
+		if e.components[n].enabledIn(cv, n) {
 			enabled = append(enabled, n)
 		}
 	}
@@ -525,6 +591,9 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	}
 	c.Root = app
 
+	repos := map[string]bool{e.repoURL: true}
+	namespaces := map[string]bool{}
+	kinds := map[groupKind]bool{}
 	for _, n := range enabled {
 		inst := e.components[n].v.FillPath(clusterPath, cv).FillPath(cue.MakePath(cue.Def("#wave")), w[n])
 		comp, err := e.component(inst, n, cv)
@@ -533,6 +602,15 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		}
 		comp.Wave = w[n]
 		c.Components = append(c.Components, comp)
+		repos[comp.RepoURL] = true
+		namespaces[comp.Namespace] = true
+		var gks []groupKind
+		if err := lookup(inst, "clusterResources").Decode(&gks); err != nil {
+			return nil, err
+		}
+		for _, gk := range gks {
+			kinds[gk] = true
+		}
 	}
 	slices.SortStableFunc(c.Components, func(a, b *Component) int {
 		if a.Wave != b.Wave {
@@ -540,7 +618,37 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
+
+	var baseline []groupKind
+	if err := lookup(e.root, "#BaselineClusterResources").Decode(&baseline); err != nil {
+		return nil, err
+	}
+	for _, gk := range baseline {
+		kinds[gk] = true
+	}
+	in := map[string]any{
+		"sourceRepos":      slices.Sorted(maps.Keys(repos)),
+		"namespaces":       slices.Sorted(maps.Keys(namespaces)),
+		"clusterResources": slices.SortedFunc(maps.Keys(kinds), groupKind.compare),
+	}
+	project := lookup(e.root, "#Project").FillPath(clusterPath, cv).FillPath(cue.MakePath(cue.Def("#in")), in)
+	if c.Project, err = concrete(lookup(project, "appproject")); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// groupKind is a Kubernetes resource kind, as AppProjects list them.
+type groupKind struct {
+	Group string `json:"group"`
+	Kind  string `json:"kind"`
+}
+
+func (a groupKind) compare(b groupKind) int {
+	if a.Group != b.Group {
+		return strings.Compare(a.Group, b.Group)
+	}
+	return strings.Compare(a.Kind, b.Kind)
 }
 
 func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Component, error) {

@@ -3,12 +3,16 @@
 // hands back plain data (Applications and Helm values) for the scaffold.
 package stack
 
-import "github.com/dorgu/dorgu-gen/internal/finding"
+import (
+	"slices"
+
+	"github.com/dorgu/dorgu-gen/internal/finding"
+)
 
 // Stack is the evaluated stack: what each cluster runs and with which values.
 type Stack struct {
 	Repo     Repo
-	Clusters []*Cluster // sorted by name
+	Clusters []*Cluster // every cluster of the config, sorted by name
 	// MultiCluster is true when the config declares more than one cluster,
 	// even if only some were selected: it decides the root Application's
 	// file name, which must not change with the selection.
@@ -17,6 +21,9 @@ type Stack struct {
 	// clusters: the repository-wide files (the README) are then left as
 	// they are.
 	Subset bool
+	// Selected names the clusters to write, sorted; Clusters holds every
+	// cluster of the config.
+	Selected []string
 	// Waivers are the config's exceptions to the policies.
 	Waivers []finding.Waiver
 }
@@ -41,6 +48,12 @@ type Cluster struct {
 	Provider    string
 	// Root is the root Application that watches clusters/<name>/apps.
 	Root map[string]any
+	// Project is the cluster's AppProject, which its root Application
+	// syncs before any component.
+	Project map[string]any
+	// ManagedBy names the hub cluster whose ArgoCD manages this one; ""
+	// when the cluster runs its own.
+	ManagedBy string
 	// Components are sorted by sync wave, then name.
 	Components []*Component
 }
@@ -57,4 +70,15 @@ type Component struct {
 	Deprecated  string
 	Application map[string]any
 	Values      map[string]any
+}
+
+// Written returns the clusters to write: the selected ones.
+func (s *Stack) Written() []*Cluster {
+	var out []*Cluster
+	for _, c := range s.Clusters {
+		if slices.Contains(s.Selected, c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
