@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"sigs.k8s.io/yaml"
+	yaml "go.yaml.in/yaml/v2"
 
 	"github.com/dorgu/dorgu-gen/internal/stack"
 )
@@ -136,7 +136,8 @@ func valuesHeader(c *stack.Cluster, comp *stack.Component) string {
 `, comp.Name, c.Name, c.Environment, c.Provider, comp.Chart, comp.Version, comp.RepoURL, c.Name, comp.Name)
 }
 
-// document encodes doc as YAML with sorted keys under a comment header.
+// document encodes doc as YAML with sorted keys under a comment header. It
+// encodes the decoded data directly, without a detour through JSON.
 func document(header string, doc any) ([]byte, error) {
 	y, err := yaml.Marshal(doc)
 	if err != nil {

@@ -5,8 +5,11 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -39,15 +42,63 @@ func Evaluate(cfg *config.Config) (*Stack, error) {
 	// Every cluster is evaluated, even with --cluster: policies that
 	// compare clusters (promotion, unique names) need them all; only the
 	// selected ones are written.
-	for _, name := range slices.Sorted(maps.Keys(e.clusters)) {
-		c, err := e.cluster(name)
-		if err != nil {
-			return nil, err
-		}
-		s.Clusters = append(s.Clusters, c)
+	if s.Clusters, err = e.clusterPool(cfg); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
+
+// clusterPool evaluates every cluster. Clusters are independent, so they
+// are spread over a bounded pool of workers; a CUE context is not safe for
+// concurrent use, so each extra worker loads the sources into its own. The
+// result is in name order whatever the scheduling, and so is the error
+// reported: the first cluster's, in name order.
+func (e *evaluator) clusterPool(cfg *config.Config) ([]*Cluster, error) {
+	names := slices.Sorted(maps.Keys(e.clusters))
+	out := make([]*Cluster, len(names))
+	errs := make([]error, len(names))
+	// Another worker costs a load of the sources (tens of milliseconds);
+	// below a few clusters per worker it does not pay.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(names)/clustersPerWorker))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var loadErr error
+	var loadOnce sync.Once
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev := e
+			if w > 0 {
+				var err error
+				if ev, _, err = load(cfg); err != nil {
+					loadOnce.Do(func() { loadErr = err })
+					return
+				}
+			}
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(names) {
+					return
+				}
+				out[i], errs[i] = ev.cluster(names[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if loadErr != nil {
+		return nil, loadErr
+	}
+	return out, nil
+}
+
+// clustersPerWorker is how many clusters justify a worker of their own.
+const clustersPerWorker = 4
 
 // load parses and builds the sources, fills in the repository and runs the
 // checks that need no cluster evaluated: everything Evaluate and Catalog
@@ -67,7 +118,7 @@ func load(cfg *config.Config) (*evaluator, Repo, error) {
 		}
 	}
 	root := ctx.BuildInstance(inst)
-	e := &evaluator{root: root, cfg: cfg}
+	e := &evaluator{root: root, cfg: cfg, args: ctx.CompileString("{}")}
 	// The schema catches these too, but reports them at its own constraint
 	// in the embedded files; report them at the user's field first.
 	if err := e.precheck(); err != nil {
@@ -131,6 +182,10 @@ type evaluator struct {
 	clusters   map[string]cue.Value
 	selected   []string
 	repoURL    string
+	// args is an empty struct of the evaluator's context, on which the
+	// arguments of a unification are filled in: cheap, unlike filling them
+	// into the value being evaluated.
+	args cue.Value
 }
 
 type componentInfo struct {
@@ -584,7 +639,14 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	w := waves(e.deps, enabled)
 
 	clusterPath := cue.MakePath(cue.Def("#cluster"))
-	root := lookup(e.root, "#Root").FillPath(clusterPath, cv)
+	// The persona is validated once, with the clusters; every component
+	// gets it as plain data, which unifies without re-resolving the
+	// persona's defaults for each of them.
+	persona, err := concrete(cv)
+	if err != nil {
+		return nil, err
+	}
+	root := lookup(e.root, "#Root").FillPath(clusterPath, persona)
 	app, err := concrete(lookup(root, "application"))
 	if err != nil {
 		return nil, err
@@ -595,7 +657,10 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	namespaces := map[string]bool{}
 	kinds := map[groupKind]bool{}
 	for _, n := range enabled {
-		inst := e.components[n].v.FillPath(clusterPath, cv).FillPath(cue.MakePath(cue.Def("#wave")), w[n])
+		// One unification per component and cluster: filling #cluster and
+		// #wave one after the other would evaluate the component twice.
+		args := e.args.FillPath(clusterPath, persona).FillPath(cue.MakePath(cue.Def("#wave")), w[n])
+		inst := e.components[n].v.Unify(args)
 		comp, err := e.component(inst, n, cv)
 		if err != nil {
 			return nil, err
@@ -631,7 +696,7 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		"namespaces":       slices.Sorted(maps.Keys(namespaces)),
 		"clusterResources": slices.SortedFunc(maps.Keys(kinds), groupKind.compare),
 	}
-	project := lookup(e.root, "#Project").FillPath(clusterPath, cv).FillPath(cue.MakePath(cue.Def("#in")), in)
+	project := lookup(e.root, "#Project").Unify(e.args.FillPath(clusterPath, persona).FillPath(cue.MakePath(cue.Def("#in")), in))
 	if c.Project, err = concrete(lookup(project, "appproject")); err != nil {
 		return nil, err
 	}

@@ -315,6 +315,11 @@ func (p *Plan) apply(ctx context.Context, hook step) error {
 		}
 		j.Ledger = p.ledger
 	}
+	// Every staged file must be on disk before the journal says to rename
+	// it into place.
+	if err := syncFS(p.Out); err != nil {
+		return abort(err)
+	}
 	if err := writeJournal(p.Out, j); err != nil {
 		return abort(err)
 	}
@@ -374,10 +379,11 @@ func stage(out, rel string, data []byte, created *[]string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", dir, unwrap(err))
 	}
+	// Not synced here: Apply syncs the file system once after staging
+	// everything, which costs one flush instead of one per file.
 	_, werr := f.Write(data)
-	serr := f.Sync()
 	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
+	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(f.Name())
 		return "", fmt.Errorf("%s: %w", dst, unwrap(err))
 	}
