@@ -11,12 +11,24 @@ package dorgu.policies.project_allows_applications
 
 import data.dorgu.lib
 
-# The AppProjects of the scaffold, by name.
-projects[name] := file if {
-	some file in lib.files
-	file.kind == "appproject"
-	name := lib.str(file, ["metadata", "name"])
-	name != ""
+# The AppProjects of the scaffold, by name, built once per evaluation: a
+# partial rule would be evaluated again for every lookup, which is quadratic
+# over a fleet. Two projects of one name (a hand edit) keep the first by
+# path, found the slow way since it is rare.
+project_files := [f |
+	some f in lib.files
+	f.kind == "appproject"
+	lib.str(f, ["metadata", "name"]) != ""
+]
+
+project_names := {lib.str(f, ["metadata", "name"]) | some f in project_files}
+
+projects := {lib.str(f, ["metadata", "name"]): f | some f in project_files} if {
+	count(project_names) == count(project_files)
+} else := {name: f |
+	some name in project_names
+	same := [g | some g in project_files; lib.str(g, ["metadata", "name"]) == name]
+	f := [g | some g in same; g.path == min({h.path | some h in same})][0]
 }
 
 deny contains f if {

@@ -52,3 +52,9 @@ test_incomplete_destination_is_left_to_required_fields if {
 	inp := fx.patch(cm, [{"op": "remove", "path": "/spec/destination/namespace"}])
 	count(policy.deny) == 0 with input as inp
 }
+
+test_two_projects_of_one_name_do_not_break_the_check if {
+	dup := object.union(fx.project("dev", [fx.cert_manager], ["cert-manager"]), {"path": "clusters/dev/apps/zz-copy.yaml"})
+	inp := {"files": array.concat(fx.scaffold.files, [dup])}
+	count(policy.deny) == 0 with input as inp
+}

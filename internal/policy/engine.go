@@ -7,8 +7,11 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -40,8 +43,15 @@ type Rule struct {
 
 // Engine holds the compiled policies. It is safe for concurrent use.
 type Engine struct {
+	// One prepared query per policy package, so that Check evaluates the
+	// packages concurrently.
+	queries []packageQuery
+	rules   []Rule
+}
+
+type packageQuery struct {
+	pkg   string // the package's name under Namespace
 	query rego.PreparedEvalQuery
-	rules []Rule
 }
 
 // evalTimeout bounds one evaluation: a policy that loops over a large
@@ -67,16 +77,25 @@ func Compile(ctx context.Context, sources []config.Source) (*Engine, error) {
 	if compiler.Failed() {
 		return nil, &config.Error{Msg: "policy: " + compiler.Errors.Error()}
 	}
-	r := rego.New(
-		rego.Query("data."+Namespace),
-		rego.Compiler(compiler),
-		rego.StrictBuiltinErrors(true),
-	)
-	pq, err := r.PrepareForEval(ctx)
-	if err != nil {
-		return nil, &config.Error{Msg: "policy: " + err.Error()}
+	e := &Engine{}
+	pkgs := map[string]bool{}
+	for _, m := range modules {
+		if pkg, ok := policyPackage(m); ok {
+			pkgs[pkg] = true
+		}
 	}
-	e := &Engine{query: pq}
+	for _, pkg := range slices.Sorted(maps.Keys(pkgs)) {
+		r := rego.New(
+			rego.Query("data."+Namespace+"."+pkg),
+			rego.Compiler(compiler),
+			rego.StrictBuiltinErrors(true),
+		)
+		pq, err := r.PrepareForEval(ctx)
+		if err != nil {
+			return nil, &config.Error{Msg: "policy: " + err.Error()}
+		}
+		e.queries = append(e.queries, packageQuery{pkg: pkg, query: pq})
+	}
 	for _, n := range names {
 		if r, ok := ruleOf(modules[n]); ok {
 			e.rules = append(e.rules, r)
@@ -99,6 +118,18 @@ func IsTest(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 
 // Rules lists the compiled policies.
 func (e *Engine) Rules() []Rule { return slices.Clone(e.rules) }
+
+// policyPackage returns the name of a policy module's package directly
+// under Namespace.
+func policyPackage(m *ast.Module) (string, bool) {
+	prefix := "data." + Namespace + "."
+	path := m.Package.Path.String()
+	if !strings.HasPrefix(path, prefix) {
+		return "", false
+	}
+	name, _, _ := strings.Cut(strings.TrimPrefix(path, prefix), ".")
+	return name, true
+}
 
 func ruleOf(m *ast.Module) (Rule, bool) {
 	path := m.Package.Path.String()
@@ -134,7 +165,40 @@ func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding,
 	}
 	ctx, cancel := context.WithTimeout(ctx, evalTimeout)
 	defer cancel()
-	rs, err := e.query.Eval(ctx,
+	// The packages are independent: evaluate them concurrently, and merge
+	// the results in package order so that nothing depends on scheduling.
+	results := make([][]finding.Finding, len(e.queries))
+	errs := make([]error, len(e.queries))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(e.queries)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(e.queries) {
+					return
+				}
+				results[i], errs[i] = e.queries[i].check(ctx, input, byPath)
+			}
+		}()
+	}
+	wg.Wait()
+	var out []finding.Finding
+	for i := range e.queries {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, results[i]...)
+	}
+	finding.Sort(out)
+	return out, nil
+}
+
+// check evaluates one package's deny and warn rules.
+func (q packageQuery) check(ctx context.Context, input ast.Value, byPath map[string]Document) ([]finding.Finding, error) {
+	rs, err := q.query.Eval(ctx,
 		rego.EvalParsedInput(input),
 		rego.EvalTime(fixedNow()),
 		rego.EvalSeed(zeroes{}),
@@ -145,25 +209,21 @@ func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding,
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return nil, nil
 	}
-	pkgs, _ := rs[0].Expressions[0].Value.(map[string]any)
+	rules, _ := rs[0].Expressions[0].Value.(map[string]any)
 	var out []finding.Finding
-	for _, pkg := range slices.Sorted(maps.Keys(pkgs)) {
-		rules, _ := pkgs[pkg].(map[string]any)
-		for _, kind := range []string{"deny", "warn"} {
-			set, _ := rules[kind].([]any)
-			for _, raw := range set {
-				f, err := decode(raw, ruleID(pkg), kind)
-				if err != nil {
-					return nil, err
-				}
-				if d, ok := byPath[f.File]; ok {
-					f.Cluster, f.Component = d.Cluster, d.Component
-				}
-				out = append(out, f)
+	for _, kind := range []string{"deny", "warn"} {
+		set, _ := rules[kind].([]any)
+		for _, raw := range set {
+			f, err := decode(raw, ruleID(q.pkg), kind)
+			if err != nil {
+				return nil, err
 			}
+			if d, ok := byPath[f.File]; ok {
+				f.Cluster, f.Component = d.Cluster, d.Component
+			}
+			out = append(out, f)
 		}
 	}
-	finding.Sort(out)
 	return out, nil
 }
 
