@@ -27,7 +27,7 @@ type Entry struct {
 // own, sorted by wave and name. The wave is the one a cluster running every
 // component gets.
 func Catalog(cfg *config.Config) ([]Entry, error) {
-	e, _, err := load(cfg)
+	e, _, err := load(cfg, true)
 	if err != nil {
 		return nil, err
 	}

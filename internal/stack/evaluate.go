@@ -30,7 +30,7 @@ var topLevel = []string{"clusters", "components", "environments", "promotion", "
 // Evaluate evaluates cfg's sources. Errors are CUE errors carrying the
 // positions of the offending fields.
 func Evaluate(cfg *config.Config) (*Stack, error) {
-	e, repo, err := load(cfg)
+	e, repo, err := load(cfg, true)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (e *evaluator) clusterPool(cfg *config.Config) ([]*Cluster, error) {
 			ev := e
 			if w > 0 {
 				var err error
-				if ev, _, err = load(cfg); err != nil {
+				if ev, _, err = load(cfg, false); err != nil {
 					loadOnce.Do(func() { loadErr = err })
 					return
 				}
@@ -103,7 +103,7 @@ const clustersPerWorker = 4
 // load parses and builds the sources, fills in the repository and runs the
 // checks that need no cluster evaluated: everything Evaluate and Catalog
 // share.
-func load(cfg *config.Config) (*evaluator, Repo, error) {
+func load(cfg *config.Config, validate bool) (*evaluator, Repo, error) {
 	files, err := parse(cfg.CUE)
 	if err != nil {
 		return nil, Repo{}, err
@@ -132,9 +132,13 @@ func load(cfg *config.Config) (*evaluator, Repo, error) {
 		return nil, Repo{}, err
 	}
 	e.repoURL = repo.URL
-	e.root = e.root.FillPath(cue.MakePath(cue.Def("#repo")), map[string]string{"url": repo.URL, "revision": repo.Revision})
+	e.args = e.args.FillPath(cue.MakePath(cue.Def("#repo")), map[string]string{"url": repo.URL, "revision": repo.Revision})
 	if err := e.check(); err != nil {
 		return nil, Repo{}, err
+	}
+	if !validate {
+		// Another worker's load of the same sources validated them.
+		return e, repo, nil
 	}
 	if err := e.root.Validate(); err != nil {
 		return nil, Repo{}, err
@@ -646,7 +650,7 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	root := lookup(e.root, "#Root").FillPath(clusterPath, persona)
+	root := lookup(e.root, "#Root").Unify(e.args.FillPath(clusterPath, persona))
 	app, err := concrete(lookup(root, "application"))
 	if err != nil {
 		return nil, err
