@@ -7,6 +7,8 @@
 #   silently stops being managed. Names are <cluster>-<component> and
 #   <cluster>-root, so a clash comes from names such as cluster dev with
 #   component foo-bar and cluster dev-foo with component bar.
+# custom:
+#   kinds: [application, root-application]
 package dorgu.policies.application_name_unique
 
 import data.dorgu.lib

@@ -10,6 +10,8 @@
 #   source the value files are read from, and a sync-wave annotation; a root
 #   Application has a source with repoURL, targetRevision and path. A hand
 #   edit that drops one of them is reported field by field.
+# custom:
+#   scope: cluster
 package dorgu.policies.application_required_fields
 
 import data.dorgu.lib

@@ -5,6 +5,8 @@
 #   that repoURL points at. A name with a repository alias such as
 #   jetstack/cert-manager (the form `helm install` takes) does not exist in
 #   the repository, so ArgoCD fails to fetch it; an empty name fetches nothing.
+# custom:
+#   scope: cluster
 package dorgu.policies.chart_name_bare
 
 import data.dorgu.lib

@@ -5,6 +5,8 @@
 #   an oci:// registry. Plain http:// lets anyone on the path swap the chart
 #   that runs with cluster-admin rights, and a local path or a bare host name
 #   is not something ArgoCD can fetch a chart from.
+# custom:
+#   scope: cluster
 package dorgu.policies.chart_repo_https
 
 import data.dorgu.lib

@@ -7,6 +7,8 @@
 #   range such as ^1.2.0 or 1.x, or no version at all lets ArgoCD deploy
 #   whatever the chart repository publishes next, so the same commit would
 #   no longer render the same cluster.
+# custom:
+#   scope: cluster
 package dorgu.policies.chart_version_pinned
 
 import data.dorgu.lib

@@ -5,6 +5,8 @@
 #   dorgu-gen writes into the Application as the dorgu.io/deprecated
 #   annotation. Each such Application gets a warning that repeats the note,
 #   at render and in vet, until the component is replaced or disabled.
+# custom:
+#   scope: cluster
 package dorgu.policies.component_deprecated
 
 import data.dorgu.lib

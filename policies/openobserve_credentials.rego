@@ -7,6 +7,8 @@
 #   defaults, so a key the values file does not set keeps its default. In
 #   production the values file must enable externalSecret and override every
 #   one of them; in other environments keeping them is a warning.
+# custom:
+#   scope: cluster
 package dorgu.policies.openobserve_credentials
 
 import data.dorgu.lib

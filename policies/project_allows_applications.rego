@@ -7,6 +7,8 @@
 #   whose destinations allow its destination, matched as ArgoCD matches them
 #   (glob patterns on repository URL, server or name, and namespace);
 #   otherwise ArgoCD refuses to sync it.
+# custom:
+#   scope: cluster
 package dorgu.policies.project_allows_applications
 
 import data.dorgu.lib

@@ -5,6 +5,8 @@
 #   cluster-scoped kind is the permissive default project under another name.
 #   dorgu-gen renders exactly what a cluster's components use; a wildcard is
 #   a hand edit that widens it.
+# custom:
+#   scope: cluster
 package dorgu.policies.project_least_privilege
 
 import data.dorgu.lib

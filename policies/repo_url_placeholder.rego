@@ -6,6 +6,8 @@
 #   example.invalid into the root Applications and into every Application's
 #   `ref: values` source. ArgoCD cannot fetch from it, so nothing syncs until
 #   the real URL is set. A warning: the scaffold is still worth reviewing.
+# custom:
+#   scope: cluster
 package dorgu.policies.repo_url_placeholder
 
 import data.dorgu.lib

@@ -6,6 +6,8 @@
 #   can store in its last-applied-configuration annotation, so their
 #   Applications need ServerSideApply=true in spec.syncPolicy.syncOptions or
 #   the sync fails with "metadata.annotations: Too long".
+# custom:
+#   scope: cluster
 package dorgu.policies.server_side_apply
 
 import data.dorgu.lib

@@ -6,6 +6,8 @@
 #   as a string ("0", "2", "-1"). A value ArgoCD cannot parse makes it treat
 #   the Application as wave 0, so a component may sync before the components
 #   it depends on (its CRDs, its certificates, its database).
+# custom:
+#   scope: cluster
 package dorgu.policies.sync_wave_order
 
 import data.dorgu.lib

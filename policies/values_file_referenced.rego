@@ -5,6 +5,8 @@
 #   values file of the scaffold (ArgoCD fails to render the chart when a
 #   value file is missing), and every values file is used by at least one
 #   Application (an orphan values file is edited in vain: nothing reads it).
+# custom:
+#   scope: cluster
 package dorgu.policies.values_file_referenced
 
 import data.dorgu.lib

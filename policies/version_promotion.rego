@@ -7,6 +7,8 @@
 #   is an error in production and a warning elsewhere. The order travels in
 #   the root Applications' dorgu.io/promotion annotation, so vet checks it on
 #   the files alone.
+# custom:
+#   kinds: [application, root-application]
 package dorgu.policies.version_promotion
 
 import data.dorgu.lib

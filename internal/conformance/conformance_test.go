@@ -194,17 +194,17 @@ func TestMatrix(t *testing.T) {
 	if !ok {
 		t.Fatalf("matrix: no cert-manager Application in cluster %s", overrideCluster)
 	}
-	if got := dig(cm.Doc, "spec", "sources", 0, "targetRevision"); got != overrideCertManager {
+	if got := dig(fileData(t, cm), "spec", "sources", 0, "targetRevision"); got != overrideCertManager {
 		t.Errorf("matrix: %s: targetRevision %v, want the override %s", cm.Path, got, overrideCertManager)
 	}
-	if got := dig(cm.Doc, "spec", "destination"); !equalJSON(got, map[string]any{"name": overrideDestination, "namespace": "cert-manager"}) {
+	if got := dig(fileData(t, cm), "spec", "destination"); !equalJSON(got, map[string]any{"name": overrideDestination, "namespace": "cert-manager"}) {
 		t.Errorf("matrix: %s: destination %v, want name %s and no server", cm.Path, got, overrideDestination)
 	}
 	v, ok := tree.Lookup(scaffold.ValuesPath(overrideCluster, "ingress-nginx"))
 	if !ok {
 		t.Fatalf("matrix: no ingress-nginx values in cluster %s", overrideCluster)
 	}
-	if got := dig(v.Doc, "controller", "replicaCount"); !equalJSON(got, 5) {
+	if got := dig(fileData(t, v), "controller", "replicaCount"); !equalJSON(got, 5) {
 		t.Errorf("matrix: %s: controller.replicaCount %v, want the override 5", v.Path, got)
 	}
 }
@@ -225,10 +225,10 @@ func TestAppProjectsMatchCRD(t *testing.T) {
 					continue
 				}
 				n++
-				if err := validate(sch, f.Doc); err != nil {
+				if err := validate(sch, fileData(t, f)); err != nil {
 					t.Errorf("%s: does not match the AppProject CRD:\n%v", f.Path, err)
 				}
-				if b, _ := json.Marshal(f.Doc); strings.Contains(string(b), `"*"`) {
+				if b, _ := json.Marshal(fileData(t, f)); strings.Contains(string(b), `"*"`) {
 					t.Errorf("%s: allows a wildcard: %s", f.Path, b)
 				}
 			}
@@ -242,7 +242,7 @@ func TestAppProjectsMatchCRD(t *testing.T) {
 			if f.Kind != scaffold.AppProject {
 				continue
 			}
-			doc := deepCopy(t, f.Doc).(map[string]any)
+			doc := deepCopy(t, fileData(t, f)).(map[string]any)
 			sub(doc, "spec")["sourceRepo"] = []any{"x"}
 			if validate(sch, doc) == nil {
 				t.Fatal("the AppProject schema accepted spec.sourceRepo")
@@ -265,10 +265,10 @@ func TestApplicationsMatchCRD(t *testing.T) {
 					continue
 				}
 				n++
-				if err := validate(sch, f.Doc); err != nil {
+				if err := validate(sch, fileData(t, f)); err != nil {
 					t.Errorf("%s: does not match the Application CRD:\n%v", f.Path, err)
 				}
-				for _, p := range applicationProblems(f.Doc, tree) {
+				for _, p := range applicationProblems(fileData(t, f), tree) {
 					t.Errorf("%s: %s", f.Path, p)
 				}
 			}
@@ -300,7 +300,7 @@ func TestApplicationsMatchCRD(t *testing.T) {
 			{"chart with repo alias", func(d map[string]any) { sub(d, "spec", "sources", 0)["chart"] = "jetstack/cert-manager" }, false, "jetstack/cert-manager"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				doc := deepCopy(t, app.Doc).(map[string]any)
+				doc := deepCopy(t, fileData(t, app)).(map[string]any)
 				tc.mutate(doc)
 				err := validate(sch, doc)
 				if tc.crd && err == nil {
@@ -455,8 +455,8 @@ func TestValuesKeysExistInCharts(t *testing.T) {
 				if app.Kind != scaffold.Application {
 					continue
 				}
-				srcs, _ := dig(app.Doc, "spec", "sources").([]any)
-				if src, ok := dig(app.Doc, "spec", "source").(map[string]any); ok {
+				srcs, _ := dig(fileData(t, app), "spec", "sources").([]any)
+				if src, ok := dig(fileData(t, app), "spec", "source").(map[string]any); ok {
 					srcs = append(srcs, src)
 				}
 				for _, src := range srcs {
@@ -476,9 +476,9 @@ func TestValuesKeysExistInCharts(t *testing.T) {
 							continue
 						}
 						referenced[p] = true
-						doc, ok := vals.Doc.(map[string]any)
+						doc, ok := fileData(t, vals).(map[string]any)
 						if !ok {
-							t.Errorf("%s: values are a %T, not a map", vals.Path, vals.Doc)
+							t.Errorf("%s: values are a %T, not a map", vals.Path, fileData(t, vals))
 							continue
 						}
 						for _, m := range missingKeys(c, doc) {
@@ -516,7 +516,7 @@ func TestValuesKeysExistInCharts(t *testing.T) {
 			}, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				doc := deepCopy(t, v.Doc).(map[string]any)
+				doc := deepCopy(t, fileData(t, v)).(map[string]any)
 				tc.mutate(doc)
 				probs := missingKeys(c, doc)
 				t.Logf("problems: %q", probs)
@@ -635,7 +635,7 @@ func TestValuesPassChartSchema(t *testing.T) {
 				if app.Kind != scaffold.Application {
 					continue
 				}
-				srcs, _ := dig(app.Doc, "spec", "sources").([]any)
+				srcs, _ := dig(fileData(t, app), "spec", "sources").([]any)
 				for _, src := range srcs {
 					sc, ok := charts[fmt.Sprint(dig(src, "chart"))]
 					if !ok {
@@ -650,7 +650,7 @@ func TestValuesPassChartSchema(t *testing.T) {
 							continue
 						}
 						n++
-						merged := helmMerge(sc.chart.values, vals.Doc.(map[string]any))
+						merged := helmMerge(sc.chart.values, fileData(t, vals).(map[string]any))
 						if err := validate(sc.schema, merged); err != nil {
 							t.Errorf("%s merged over %s's values.yaml fails values.schema.json:\n%v", vals.Path, sc.chart.name, err)
 						}
@@ -680,7 +680,7 @@ func TestValuesPassChartSchema(t *testing.T) {
 				if !ok {
 					t.Fatalf("no production-aws %s values", tc.chart)
 				}
-				doc := deepCopy(t, v.Doc).(map[string]any)
+				doc := deepCopy(t, fileData(t, v)).(map[string]any)
 				tc.mutate(doc)
 				err := validate(sc.schema, helmMerge(sc.chart.values, doc))
 				if err == nil {
@@ -856,4 +856,14 @@ func lookupPath(m map[string]any, path []string) (any, bool) {
 		}
 	}
 	return v, true
+}
+
+// fileData decodes a rendered file's document.
+func fileData(t *testing.T, f scaffold.File) any {
+	t.Helper()
+	v, err := f.Data()
+	if err != nil {
+		t.Fatalf("%s: %v", f.Path, err)
+	}
+	return v
 }

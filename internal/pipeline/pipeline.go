@@ -70,12 +70,12 @@ func Render(ctx context.Context, opts config.Options) (*Result, error) {
 func Documents(t *scaffold.Tree) []policy.Document {
 	docs := make([]policy.Document, 0, len(t.Files))
 	for _, f := range t.Files {
-		if f.Doc == nil {
+		if f.JSON == nil {
 			continue
 		}
 		docs = append(docs, policy.Document{
 			Path: f.Path, Kind: string(f.Kind), Cluster: f.Cluster,
-			Component: f.Component, Environment: f.Environment, Content: f.Doc,
+			Component: f.Component, Environment: f.Environment, Content: f.JSON,
 		})
 	}
 	return docs

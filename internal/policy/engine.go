@@ -4,7 +4,9 @@
 package policy
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"runtime"
@@ -52,6 +54,14 @@ type Engine struct {
 type packageQuery struct {
 	pkg   string // the package's name under Namespace
 	query rego.PreparedEvalQuery
+	// perCluster is true for a package whose rules relate files of one
+	// cluster only (METADATA custom: {scope: cluster}): it is evaluated
+	// once per cluster, on that cluster's files, which keeps a fleet's
+	// evaluation small and parallel. Otherwise it sees every file.
+	perCluster bool
+	// kinds limits the files a repository-wide package sees (METADATA
+	// custom: {kinds: [application, ...]}); empty means all.
+	kinds []string
 }
 
 // evalTimeout bounds one evaluation: a policy that loops over a large
@@ -79,9 +89,13 @@ func Compile(ctx context.Context, sources []config.Source) (*Engine, error) {
 	}
 	e := &Engine{}
 	pkgs := map[string]bool{}
+	scopes := map[string]packageQuery{}
 	for _, m := range modules {
 		if pkg, ok := policyPackage(m); ok {
 			pkgs[pkg] = true
+			if q, ok := scopeOf(m); ok {
+				scopes[pkg] = q
+			}
 		}
 	}
 	for _, pkg := range slices.Sorted(maps.Keys(pkgs)) {
@@ -94,7 +108,9 @@ func Compile(ctx context.Context, sources []config.Source) (*Engine, error) {
 		if err != nil {
 			return nil, &config.Error{Msg: "policy: " + err.Error()}
 		}
-		e.queries = append(e.queries, packageQuery{pkg: pkg, query: pq})
+		q := scopes[pkg]
+		q.pkg, q.query = pkg, pq
+		e.queries = append(e.queries, q)
 	}
 	for _, n := range names {
 		if r, ok := ruleOf(modules[n]); ok {
@@ -131,6 +147,25 @@ func policyPackage(m *ast.Module) (string, bool) {
 	return name, true
 }
 
+// scopeOf reads the scope a policy package declares in its METADATA.
+func scopeOf(m *ast.Module) (packageQuery, bool) {
+	for _, a := range m.Annotations {
+		if a.Scope != "package" || a.Custom == nil {
+			continue
+		}
+		q := packageQuery{perCluster: a.Custom["scope"] == "cluster"}
+		if kinds, ok := a.Custom["kinds"].([]any); ok {
+			for _, k := range kinds {
+				if s, ok := k.(string); ok {
+					q.kinds = append(q.kinds, s)
+				}
+			}
+		}
+		return q, true
+	}
+	return packageQuery{}, false
+}
+
 func ruleOf(m *ast.Module) (Rule, bool) {
 	path := m.Package.Path.String()
 	prefix := "data." + Namespace + "."
@@ -150,43 +185,73 @@ func ruleID(pkg string) string { return strings.ReplaceAll(pkg, "_", "-") }
 
 // Check evaluates every policy over docs, which form one scaffold.
 func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding, error) {
-	files := make([]any, len(docs))
 	byPath := make(map[string]Document, len(docs))
-	for i, d := range docs {
-		files[i] = map[string]any{
-			"path": d.Path, "kind": d.Kind, "cluster": d.Cluster,
-			"component": d.Component, "environment": d.Environment, "content": d.Content,
-		}
+	groups := map[string][]Document{}
+	for _, d := range docs {
 		byPath[d.Path] = d
+		groups[d.Cluster] = append(groups[d.Cluster], d)
 	}
-	input, err := ast.InterfaceToValue(map[string]any{"files": files})
-	if err != nil {
-		return nil, fmt.Errorf("policy input: %w", err)
+	var perCluster, repoWide []packageQuery
+	for _, q := range e.queries {
+		if q.perCluster {
+			perCluster = append(perCluster, q)
+		} else {
+			repoWide = append(repoWide, q)
+		}
+	}
+	// The units of work: every repository-wide package on the files it
+	// reads, and the per-cluster packages on each cluster's files. Each
+	// unit builds its own input and drops it when done, so that a fleet's
+	// documents never all sit in OPA's form at once.
+	type unit struct {
+		queries []packageQuery
+		docs    []Document
+	}
+	var units []unit
+	for _, q := range repoWide {
+		units = append(units, unit{[]packageQuery{q}, ofKinds(docs, q.kinds)})
+	}
+	if len(perCluster) > 0 {
+		for _, c := range slices.Sorted(maps.Keys(groups)) {
+			units = append(units, unit{perCluster, groups[c]})
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, evalTimeout)
 	defer cancel()
-	// The packages are independent: evaluate them concurrently, and merge
-	// the results in package order so that nothing depends on scheduling.
-	results := make([][]finding.Finding, len(e.queries))
-	errs := make([]error, len(e.queries))
+	// Units are independent: evaluate them concurrently, and merge the
+	// results in unit order so that nothing depends on scheduling.
+	results := make([][]finding.Finding, len(units))
+	errs := make([]error, len(units))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(e.queries)) {
+	for range min(runtime.GOMAXPROCS(0), len(units)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(e.queries) {
+				if i >= len(units) {
 					return
 				}
-				results[i], errs[i] = e.queries[i].check(ctx, input, byPath)
+				input, err := inputOf(units[i].docs)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				for _, q := range units[i].queries {
+					fs, err := q.check(ctx, input, byPath)
+					if err != nil {
+						errs[i] = err
+						break
+					}
+					results[i] = append(results[i], fs...)
+				}
 			}
 		}()
 	}
 	wg.Wait()
 	var out []finding.Finding
-	for i := range e.queries {
+	for i := range units {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
@@ -194,6 +259,49 @@ func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding,
 	}
 	finding.Sort(out)
 	return out, nil
+}
+
+// ofKinds returns the documents of the given kinds; all without kinds.
+func ofKinds(docs []Document, kinds []string) []Document {
+	if len(kinds) == 0 {
+		return docs
+	}
+	var out []Document
+	for _, d := range docs {
+		if slices.Contains(kinds, d.Kind) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// inputOf builds the policies' input: {"files": [...]}.
+func inputOf(docs []Document) (ast.Value, error) {
+	files := make([]*ast.Term, len(docs))
+	for i, d := range docs {
+		content, err := contentValue(d.Content)
+		if err != nil {
+			return nil, fmt.Errorf("policy input %s: %w", d.Path, err)
+		}
+		files[i] = ast.ObjectTerm(
+			ast.Item(ast.InternedTerm("path"), ast.StringTerm(d.Path)),
+			ast.Item(ast.InternedTerm("kind"), ast.StringTerm(d.Kind)),
+			ast.Item(ast.InternedTerm("cluster"), ast.StringTerm(d.Cluster)),
+			ast.Item(ast.InternedTerm("component"), ast.StringTerm(d.Component)),
+			ast.Item(ast.InternedTerm("environment"), ast.StringTerm(d.Environment)),
+			ast.Item(ast.InternedTerm("content"), ast.NewTerm(content)),
+		)
+	}
+	return ast.NewObject(ast.Item(ast.InternedTerm("files"), ast.ArrayTerm(files...))), nil
+}
+
+// contentValue converts a document for the policies: rendered documents
+// come as JSON, documents read from disk as decoded YAML.
+func contentValue(c any) (ast.Value, error) {
+	if raw, ok := c.(json.RawMessage); ok {
+		return ast.ValueFromReader(bytes.NewReader(raw))
+	}
+	return ast.InterfaceToValue(c)
 }
 
 // check evaluates one package's deny and warn rules.

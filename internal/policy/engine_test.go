@@ -99,3 +99,55 @@ warn contains {"path": f.path, "field": ["foo"], "msg": "foo is set", "hint": "r
 		t.Errorf("findings = %+v, want %+v", fs, want)
 	}
 }
+
+// TestScopes: a package declared per cluster sees one cluster's files at a
+// time; a repository-wide one sees every file, or the kinds it asks for.
+func TestScopes(t *testing.T) {
+	e, err := Compile(context.Background(), []config.Source{
+		{Name: "a.rego", Data: []byte(`# METADATA
+# title: per cluster
+# custom:
+#   scope: cluster
+package dorgu.policies.per_cluster
+
+warn contains {"msg": sprintf("%d files of %v", [count(input.files), {f.cluster | some f in input.files}])} if true
+`)},
+		{Name: "b.rego", Data: []byte(`# METADATA
+# title: apps only
+# custom:
+#   kinds: [application]
+package dorgu.policies.apps_only
+
+warn contains {"msg": sprintf("%d applications", [count(input.files)])} if true
+`)},
+		{Name: "c.rego", Data: []byte(`package dorgu.policies.everything
+
+warn contains {"msg": sprintf("%d files", [count(input.files)])} if true
+`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := []Document{
+		{Path: "a1", Kind: "application", Cluster: "a"},
+		{Path: "a2", Kind: "values", Cluster: "a"},
+		{Path: "b1", Kind: "application", Cluster: "b"},
+	}
+	fs, err := e.Check(context.Background(), docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Rule+": "+f.Message)
+	}
+	want := []string{
+		`apps-only: 2 applications`,
+		`everything: 3 files`,
+		`per-cluster: 1 files of {"b"}`,
+		`per-cluster: 2 files of {"a"}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -651,11 +652,9 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		return nil, err
 	}
 	root := lookup(e.root, "#Root").Unify(e.args.FillPath(clusterPath, persona))
-	app, err := concrete(lookup(root, "application"))
-	if err != nil {
+	if c.Root, err = document(lookup(root, "application")); err != nil {
 		return nil, err
 	}
-	c.Root = app
 
 	repos := map[string]bool{e.repoURL: true}
 	namespaces := map[string]bool{}
@@ -701,7 +700,7 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		"clusterResources": slices.SortedFunc(maps.Keys(kinds), groupKind.compare),
 	}
 	project := lookup(e.root, "#Project").Unify(e.args.FillPath(clusterPath, persona).FillPath(cue.MakePath(cue.Def("#in")), in))
-	if c.Project, err = concrete(lookup(project, "appproject")); err != nil {
+	if c.Project, err = document(lookup(project, "appproject")); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -730,17 +729,17 @@ func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Compo
 	version, _ := lookup(inst, "version").Default()
 	comp.Version, _ = version.String()
 
-	app, err := concrete(lookup(inst, "application"))
-	if err != nil {
+	var err error
+	if comp.Application, err = document(lookup(inst, "application")); err != nil {
 		return nil, err
 	}
-	comp.Application = app
 	layers := []cue.Value{
 		lookup(inst, "values"),
 		lookup(inst, "environmentValues"),
 		lookup(inst, "providerValues"),
 		lookup(cv, "components", name, "values"),
 	}
+	values := map[string]any{}
 	for _, l := range layers {
 		if !l.Exists() {
 			continue
@@ -749,12 +748,22 @@ func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Compo
 		if err != nil {
 			return nil, err
 		}
-		comp.Values = mergeValues(comp.Values, m)
+		values = mergeValues(values, m)
 	}
-	if comp.Values == nil {
-		comp.Values = map[string]any{}
+	if comp.Values, err = json.Marshal(values); err != nil {
+		return nil, err
 	}
 	return comp, nil
+}
+
+// document validates that v is fully concrete and encodes it as compact
+// JSON with sorted keys, the form the scaffold and the policies read.
+func document(v cue.Value) (json.RawMessage, error) {
+	m, err := concrete(v)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
 }
 
 // concrete validates that v is fully concrete and decodes it.

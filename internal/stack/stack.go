@@ -4,6 +4,7 @@
 package stack
 
 import (
+	"encoding/json"
 	"slices"
 
 	"github.com/dorgu/dorgu-gen/internal/finding"
@@ -47,10 +48,10 @@ type Cluster struct {
 	Environment string
 	Provider    string
 	// Root is the root Application that watches clusters/<name>/apps.
-	Root map[string]any
+	Root json.RawMessage
 	// Project is the cluster's AppProject, which its root Application
 	// syncs before any component.
-	Project map[string]any
+	Project json.RawMessage
 	// ManagedBy names the hub cluster whose ArgoCD manages this one; ""
 	// when the cluster runs its own.
 	ManagedBy string
@@ -68,8 +69,10 @@ type Component struct {
 	Namespace   string
 	Wave        int
 	Deprecated  string
-	Application map[string]any
-	Values      map[string]any
+	// The documents are compact JSON with sorted keys: a fleet holds tens
+	// of thousands of them, and decoded maps cost several times more memory.
+	Application json.RawMessage
+	Values      json.RawMessage
 }
 
 // Written returns the clusters to write: the selected ones.
