@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -55,13 +56,7 @@ func Write(dir string, eject bool) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := slices.Sorted(func(yield func(string) bool) {
-		for k := range plan {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	names := slices.Sorted(maps.Keys(plan))
 	var exist []string
 	for _, n := range names {
 		p := filepath.Join(dir, filepath.FromSlash(n))

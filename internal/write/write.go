@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -134,7 +135,7 @@ func prepare(out string, t *scaffold.Tree, opts Options, old *Ledger, j *journal
 			p.Changes = append(p.Changes, Change{Path: f.Path, Action: Update, Old: cur, New: f.Content})
 		}
 	}
-	for _, rec := range slices.Sorted(keys(old.Files)) {
+	for _, rec := range slices.Sorted(maps.Keys(old.Files)) {
 		if planned[rec] {
 			continue
 		}
@@ -462,14 +463,4 @@ func unwrap(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func keys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
