@@ -32,7 +32,9 @@ scaffold_path(p) := substring(p, i, -1) if {
 	i >= 0
 } else := p
 
-classify(p) := {"kind": kind, "cluster": m[1], "component": m[3]} if {
+classify(p) := {"kind": "appproject", "cluster": m[1], "component": ""} if {
+	m := regex.find_all_string_submatch_n(`^clusters/([^/]+)/apps/_appproject\.yaml$`, p, 1)[0]
+} else := {"kind": kind, "cluster": m[1], "component": m[3]} if {
 	m := regex.find_all_string_submatch_n(`^clusters/([^/]+)/(apps|values)/([^/]+)\.yaml$`, p, 1)[0]
 	kind := {"apps": "application", "values": "values"}[m[2]]
 } else := {"kind": "root-application", "cluster": root_cluster(p), "component": ""} if {
