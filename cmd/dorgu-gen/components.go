@@ -89,7 +89,7 @@ embedded default's), exactly as render would write them.`,
 			if err != nil {
 				return err
 			}
-			written := res.Stack.Written()
+			written := res.Stack.WrittenClusters()
 			if len(written) != 1 {
 				var names []string
 				for _, c := range written {

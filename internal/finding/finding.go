@@ -109,7 +109,8 @@ func Waive(fs []Finding, ws []Waiver) []Finding {
 	out := make([]Finding, len(fs))
 	for i, f := range fs {
 		for _, w := range ws {
-			if w.matches(f) {
+			// Waiving twice (render's findings, then vet's) is waiving once.
+			if f.Waived == "" && w.matches(f) {
 				f.Severity = Warning
 				f.Waived = fmt.Sprintf("%s (waiver at %s)", w.Reason, w.Source)
 				f.Message += " [waived: " + f.Waived + "]"

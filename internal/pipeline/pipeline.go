@@ -5,7 +5,6 @@ package pipeline
 
 import (
 	"context"
-	"slices"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
@@ -14,13 +13,19 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/stack"
 )
 
-// Result is a planned and checked scaffold.
+// Result is a planned scaffold and, once checked, its findings.
 type Result struct {
-	Config   *config.Config
-	Stack    *stack.Stack
+	Config *config.Config
+	Stack  *stack.Stack
+	// Tree holds the files to write: with --cluster, the selected
+	// clusters' files only.
 	Tree     *scaffold.Tree
 	Policies *policy.Engine
 	Findings []finding.Finding
+
+	// all is every planned file: the policies check the selected clusters
+	// in the context of the whole repository.
+	all *scaffold.Tree
 }
 
 // Render loads, evaluates, plans and checks. An error means the sources
@@ -31,6 +36,17 @@ func Render(ctx context.Context, opts config.Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res, err := Plan(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return res, res.Check(ctx)
+}
+
+// Plan evaluates and plans a loaded config, and compiles its policies,
+// without running them: vet decides whether the rendered tree needs its
+// own policy pass.
+func Plan(ctx context.Context, cfg *config.Config) (*Result, error) {
 	// The policies compile while CUE evaluates: neither needs the other.
 	type compiled struct {
 		e   *policy.Engine
@@ -55,15 +71,33 @@ func Render(ctx context.Context, opts config.Options) (*Result, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	findings, err := c.e.Check(ctx, Documents(tree))
-	if err != nil {
-		return nil, err
-	}
-	findings = finding.Waive(findings, s.Waivers)
+	res := &Result{Config: cfg, Stack: s, Tree: tree, Policies: c.e, all: tree}
 	if s.Subset {
-		tree, findings = selected(s, tree, findings)
+		res.Tree = selected(s, tree)
 	}
-	return &Result{Config: cfg, Stack: s, Tree: tree, Policies: c.e, Findings: findings}, nil
+	return res, nil
+}
+
+// Check runs the policies on the planned scaffold and applies the
+// config's waivers. With --cluster, only the selected clusters' findings
+// (and those about no cluster in particular) are kept.
+func (r *Result) Check(ctx context.Context) error {
+	findings, err := r.Policies.Check(ctx, Documents(r.all))
+	if err != nil {
+		return err
+	}
+	findings = finding.Waive(findings, r.Stack.Waivers)
+	if r.Stack.Subset {
+		kept := findings[:0]
+		for _, f := range findings {
+			if r.Stack.Written(f.Cluster) {
+				kept = append(kept, f)
+			}
+		}
+		findings = kept
+	}
+	r.Findings = findings
+	return nil
 }
 
 // Documents turns the planned files the policies look at into their input.
@@ -81,22 +115,15 @@ func Documents(t *scaffold.Tree) []policy.Document {
 	return docs
 }
 
-// selected keeps the files and findings of the selected clusters (and
-// findings about no cluster in particular): with --cluster, the other
-// clusters were evaluated and checked only as context.
-func selected(s *stack.Stack, t *scaffold.Tree, fs []finding.Finding) (*scaffold.Tree, []finding.Finding) {
-	keep := func(cluster string) bool { return cluster == "" || slices.Contains(s.Selected, cluster) }
+// selected keeps the files of the selected clusters and the files of no
+// cluster in particular: with --cluster, the other clusters are evaluated
+// and checked only as context.
+func selected(s *stack.Stack, t *scaffold.Tree) *scaffold.Tree {
 	out := &scaffold.Tree{}
 	for _, f := range t.Files {
-		if keep(f.Cluster) {
+		if s.Written(f.Cluster) {
 			out.Files = append(out.Files, f)
 		}
 	}
-	var kept []finding.Finding
-	for _, f := range fs {
-		if keep(f.Cluster) {
-			kept = append(kept, f)
-		}
-	}
-	return out, kept
+	return out
 }

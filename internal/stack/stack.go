@@ -75,11 +75,17 @@ type Component struct {
 	Values      json.RawMessage
 }
 
-// Written returns the clusters to write: the selected ones.
-func (s *Stack) Written() []*Cluster {
+// Written reports whether a cluster is one to write; "" (a file or
+// finding about no cluster in particular) always is.
+func (s *Stack) Written(cluster string) bool {
+	return cluster == "" || !s.Subset || slices.Contains(s.Selected, cluster)
+}
+
+// WrittenClusters returns the clusters to write.
+func (s *Stack) WrittenClusters() []*Cluster {
 	var out []*Cluster
 	for _, c := range s.Clusters {
-		if slices.Contains(s.Selected, c.Name) {
+		if s.Written(c.Name) {
 			out = append(out, c)
 		}
 	}

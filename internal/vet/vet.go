@@ -79,7 +79,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		tree    *scaffold.Tree
 		sources []finding.Finding
 	)
-	res, err := pipeline.Render(ctx, src)
+	res, err := pipeline.Plan(ctx, cfg)
 	var cueErr cueerrors.Error
 	switch {
 	case errors.As(err, &cueErr):
@@ -92,7 +92,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	case err != nil:
 		return nil, err
 	default:
-		engine, tree, sources = res.Policies, res.Tree, res.Findings
+		engine, tree = res.Policies, res.Tree
 		r.Checks = []string{report.CheckSources, report.CheckDrift, report.CheckScaffold}
 	}
 
@@ -112,6 +112,16 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		if drifted, err = drift.Check(tree, disk, dopts); err != nil {
 			return nil, err
 		}
+	}
+
+	// The rendered tree needs a policy pass of its own only where it
+	// differs from the disk: files equal to the rendered ones get the
+	// same findings from the pass on disk, with their lines.
+	if res != nil && len(drifted) > 0 {
+		if err := res.Check(ctx); err != nil {
+			return nil, err
+		}
+		sources = res.Findings
 	}
 
 	// 3. The scaffold on disk.
