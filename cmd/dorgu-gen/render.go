@@ -60,6 +60,11 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			// An empty --out would write into the working directory, next
+			// to whatever lives there; that must be said, as --out .
+			if out == "" {
+				return usageError{err: fmt.Errorf("--out is empty; name the scaffold's directory (--out . for the working directory)"), cmd: cmd.CommandPath()}
+			}
 			res, err := pipeline.Render(cmd.Context(), src.opts)
 			if err != nil {
 				return err
