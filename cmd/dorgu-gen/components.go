@@ -85,7 +85,7 @@ embedded default's), exactly as render would write them.`,
 			if len(src.opts.Clusters) > 1 {
 				return usageError{err: fmt.Errorf("show takes one --cluster"), cmd: cmd.CommandPath()}
 			}
-			res, err := pipeline.Render(cmd.Context(), src.opts)
+			res, err := pipeline.Render(cmd.Context(), src.opts, openCache())
 			if err != nil {
 				return err
 			}

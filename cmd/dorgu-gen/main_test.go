@@ -22,21 +22,38 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the CLI scripts in testdata/script: each is one
-// user-visible behaviour, as commands and the output they must give.
-func TestScripts(t *testing.T) {
+// user-visible behaviour, as commands and the output they must give. The
+// cache is off unless a script turns it on.
+func TestScripts(t *testing.T) { runScripts(t, "off") }
+
+// TestScriptsCached runs every script again with one cache that all of
+// them share, concurrently: whatever a run takes from the cache, and
+// whatever other scripts put there, its output must be what the script
+// expects of an uncached run.
+func TestScriptsCached(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the uncached run covers the behaviour; -short leaves out the second pass")
+	}
+	runScripts(t, t.TempDir())
+}
+
+func runScripts(t *testing.T, cacheDir string) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("DORGU_CACHE", cacheDir)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"treehash":  cmdTreeHash,
-			"exitcode":  cmdExitCode,
-			"mkbinary":  cmdMkBinary,
-			"mknonutf8": cmdMkNonUTF8,
-			"mkbig":     cmdMkBig,
+			"treehash":     cmdTreeHash,
+			"exitcode":     cmdExitCode,
+			"mkbinary":     cmdMkBinary,
+			"mknonutf8":    cmdMkNonUTF8,
+			"mkbig":        cmdMkBig,
+			"cacheentries": cmdCacheEntries,
+			"scramble":     cmdScramble,
 		},
 	})
 }

@@ -52,7 +52,7 @@ a usage error.`,
 			if err != nil {
 				return usageError{err: fmt.Errorf("--output: %w", err), cmd: cmd.CommandPath()}
 			}
-			opts := vet.Options{Sources: src.opts, Out: out}
+			opts := vet.Options{Sources: src.opts, Out: out, Cache: openCache()}
 			if src.opts.Path == embeddedConfig {
 				opts.Sources.Path, opts.Embedded = "", true
 			}

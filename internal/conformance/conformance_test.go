@@ -141,7 +141,7 @@ func rendered(t *testing.T) []scenario {
 			{"matrix", config.Options{Dir: matrix, Path: "matrix.cue"}},
 			{"embedded-default", config.Options{Dir: empty}},
 		} {
-			res, err := pipeline.Render(context.Background(), s.opts)
+			res, err := pipeline.Render(context.Background(), s.opts, nil)
 			scenarios = append(scenarios, scenario{name: s.name, result: res, err: err})
 		}
 	})

@@ -34,7 +34,7 @@ type Finding struct {
 	Waived string `json:"waived,omitempty"`
 	// Field is the path of the offending field inside File, as the policy
 	// reported it; it is how a position is found in a file on disk.
-	Field []any `json:"-"`
+	Field []any `json:"field"`
 }
 
 // Location renders file:line:col, leaving out what is unknown.
@@ -89,8 +89,9 @@ type Waiver struct {
 	Cluster   string `json:"cluster,omitempty"`
 	Component string `json:"component,omitempty"`
 	Reason    string `json:"reason"`
-	// Source is file:line of the waiver in the config.
-	Source string `json:"-"`
+	// Source is file:line of the waiver in the config. The schema's
+	// #Waiver is closed, so a config cannot set it.
+	Source string `json:"source,omitempty"`
 }
 
 func (w Waiver) matches(f Finding) bool {

@@ -65,7 +65,7 @@ func BenchmarkRender(b *testing.B) {
 			b.ResetTimer()
 			var files int
 			for range b.N {
-				res, err := pipeline.Render(ctx, opts)
+				res, err := pipeline.Render(ctx, opts, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -97,7 +97,7 @@ func BenchmarkRenderWrite(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				res, err := pipeline.Render(ctx, opts)
+				res, err := pipeline.Render(ctx, opts, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -131,7 +131,7 @@ func BenchmarkVet(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			opts := fleetConfig(b, bc.clusters, bc.extra)
 			ctx := context.Background()
-			res, err := pipeline.Render(ctx, opts)
+			res, err := pipeline.Render(ctx, opts, nil)
 			if err != nil {
 				b.Fatal(err)
 			}

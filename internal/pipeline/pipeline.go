@@ -5,7 +5,9 @@ package pipeline
 
 import (
 	"context"
+	"sync"
 
+	"github.com/dorgu/dorgu-gen/internal/cache"
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/policy"
@@ -20,71 +22,100 @@ type Result struct {
 	// Tree holds the files to write: with --cluster, the selected
 	// clusters' files only.
 	Tree     *scaffold.Tree
-	Policies *policy.Engine
 	Findings []finding.Finding
 
 	// all is every planned file: the policies check the selected clusters
 	// in the context of the whole repository.
-	all *scaffold.Tree
+	all   *scaffold.Tree
+	cache *cache.Store
+	// engine compiles the policies once, on first use: a plan served from
+	// the cache may never need them.
+	engine func() (*policy.Engine, error)
 }
 
 // Render loads, evaluates, plans and checks. An error means the sources
 // could not be turned into a scaffold (exit code 2); policy findings are in
-// the result.
-func Render(ctx context.Context, opts config.Options) (*Result, error) {
+// the result. store may be nil: no cache.
+func Render(ctx context.Context, opts config.Options, store *cache.Store) (*Result, error) {
 	cfg, err := config.Load(opts)
 	if err != nil {
 		return nil, err
 	}
-	res, err := Plan(ctx, cfg)
+	res, err := Plan(ctx, cfg, store)
 	if err != nil {
 		return nil, err
 	}
 	return res, res.Check(ctx)
 }
 
-// Plan evaluates and plans a loaded config, and compiles its policies,
-// without running them: vet decides whether the rendered tree needs its
-// own policy pass.
-func Plan(ctx context.Context, cfg *config.Config) (*Result, error) {
-	// The policies compile while CUE evaluates: neither needs the other.
-	type compiled struct {
-		e   *policy.Engine
-		err error
+// Plan evaluates and plans a loaded config without running the policies:
+// vet decides whether the rendered tree needs its own policy pass. A plan
+// of the same sources by the same binary comes from store when it holds
+// one.
+func Plan(ctx context.Context, cfg *config.Config, store *cache.Store) (*Result, error) {
+	res := &Result{
+		Config: cfg,
+		cache:  store,
+		engine: sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, cfg.Policies) }),
 	}
-	ch := make(chan compiled, 1)
-	go func() {
-		e, err := policy.Compile(ctx, cfg.Policies)
-		ch <- compiled{e, err}
-	}()
+	var key cache.Key
+	if store != nil {
+		key = planKey(store, cfg)
+	}
+	if s, tree, ok := loadPlan(store, key); ok {
+		res.setPlan(s, tree)
+		return res, nil
+	}
+	// The policies compile while CUE evaluates: neither needs the other.
+	// An evaluation error discards the compilation; it is not waited for.
+	go res.engine()
 	s, err := stack.Evaluate(cfg)
 	if err != nil {
-		<-ch
 		return nil, err
 	}
 	tree, err := scaffold.Plan(s)
 	if err != nil {
-		<-ch
 		return nil, err
 	}
-	c := <-ch
-	if c.err != nil {
-		return nil, c.err
+	// A broken policy is a configuration error, found before anything is
+	// cached or written.
+	if _, err := res.engine(); err != nil {
+		return nil, err
 	}
-	res := &Result{Config: cfg, Stack: s, Tree: tree, Policies: c.e, all: tree}
-	if s.Subset {
-		res.Tree = selected(s, tree)
-	}
+	storePlan(store, key, s, tree)
+	res.setPlan(s, tree)
 	return res, nil
 }
+
+func (r *Result) setPlan(s *stack.Stack, tree *scaffold.Tree) {
+	r.Stack, r.Tree, r.all = s, tree, tree
+	if s.Subset {
+		r.Tree = selected(s, tree)
+	}
+}
+
+// Engine returns the compiled policies, compiling them on first use.
+func (r *Result) Engine() (*policy.Engine, error) { return r.engine() }
 
 // Check runs the policies on the planned scaffold and applies the
 // config's waivers. With --cluster, only the selected clusters' findings
 // (and those about no cluster in particular) are kept.
 func (r *Result) Check(ctx context.Context) error {
-	findings, err := r.Policies.Check(ctx, Documents(r.all))
-	if err != nil {
-		return err
+	docs := Documents(r.all)
+	var key cache.Key
+	if r.cache != nil {
+		key = CheckKey(r.cache, r.Config.Policies, docs)
+	}
+	findings, ok := loadFindings(r.cache, key)
+	if !ok {
+		e, err := r.engine()
+		if err != nil {
+			return err
+		}
+		if findings, err = e.Check(ctx, docs); err != nil {
+			return err
+		}
+		storeFindings(r.cache, key, findings)
 	}
 	findings = finding.Waive(findings, r.Stack.Waivers)
 	if r.Stack.Subset {

@@ -41,7 +41,7 @@ func goldenCases(t *testing.T) []goldenCase {
 func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Render(context.Background(), tc.opts)
+			res, err := Render(context.Background(), tc.opts, nil)
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
@@ -99,11 +99,11 @@ func TestGolden(t *testing.T) {
 // same bytes: no map order, timestamp or pointer may leak into the output.
 func TestDeterministic(t *testing.T) {
 	for _, tc := range goldenCases(t) {
-		a, err := Render(context.Background(), tc.opts)
+		a, err := Render(context.Background(), tc.opts, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := Render(context.Background(), tc.opts)
+		b, err := Render(context.Background(), tc.opts, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,9 +13,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	cueerrors "cuelang.org/go/cue/errors"
 
+	"github.com/dorgu/dorgu-gen/internal/cache"
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/drift"
 	"github.com/dorgu/dorgu-gen/internal/finding"
@@ -37,6 +39,9 @@ type Options struct {
 	Embedded bool
 	// Out is the scaffold directory (--out).
 	Out string
+	// Cache keeps the plan and the policies' findings of earlier runs; nil
+	// is no cache.
+	Cache *cache.Store
 }
 
 // RuleCUE is the rule id of a CUE error in the sources.
@@ -68,23 +73,27 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		return nil, &config.Error{Msg: fmt.Sprintf("--config embedded: %s is a config here, and it would be ignored; vet it with --config %s, or without --config", cfg.Origin, cfg.Origin)}
 	}
 	renderFlags := len(src.Clusters) > 0 || src.Environment != "" || src.RepoURL != "" || src.Revision != ""
+	// The policies compile on first use: a check served from the cache
+	// does not need them.
+	engine := sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, cfg.Policies) })
 	if cfg.Embedded && !opts.Embedded && !renderFlags {
-		return scaffoldOnly(ctx, r, cfg, out)
+		return scaffoldOnly(r, cfg, out, checker{ctx, engine, opts.Cache, cfg.Policies})
 	}
 	r.Mode, r.Config = report.ModeFull, cfg.Origin
 
 	// 1. Sources: render in memory and check.
 	var (
-		engine  *policy.Engine
 		tree    *scaffold.Tree
 		sources []finding.Finding
 	)
-	res, err := pipeline.Plan(ctx, cfg)
+	res, err := pipeline.Plan(ctx, cfg, opts.Cache)
 	var cueErr cueerrors.Error
 	switch {
 	case errors.As(err, &cueErr):
 		sources = cueFindings(err)
-		if engine, err = policy.Compile(ctx, cfg.Policies); err != nil {
+		// A broken policy is a configuration error even when the
+		// sources are broken too.
+		if _, err := engine(); err != nil {
 			return nil, err
 		}
 		r.Checks = []string{report.CheckSources, report.CheckScaffold}
@@ -92,9 +101,10 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	case err != nil:
 		return nil, err
 	default:
-		engine, tree = res.Policies, res.Tree
+		engine, tree = res.Engine, res.Tree
 		r.Checks = []string{report.CheckSources, report.CheckDrift, report.CheckScaffold}
 	}
+	check := checker{ctx, engine, opts.Cache, cfg.Policies}
 
 	disk, err := ondisk.Read(out)
 	if err != nil {
@@ -125,7 +135,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 
 	// 3. The scaffold on disk.
-	onDisk, err := checkDisk(ctx, engine, disk)
+	ruleList, onDisk, err := check.disk(disk)
 	if err != nil {
 		return nil, err
 	}
@@ -148,20 +158,16 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		findings = finding.Waive(findings, res.Stack.Waivers)
 	}
 
-	r.Rules = rules(engine, true)
+	r.Rules = rules(ruleList, true)
 	r.Files = files(disk, tree, r.Scaffold)
 	r.Findings = display(findings, r.Scaffold)
 	return r, nil
 }
 
 // scaffoldOnly checks the scaffold on disk alone.
-func scaffoldOnly(ctx context.Context, r *report.Report, cfg *config.Config, out string) (*report.Report, error) {
+func scaffoldOnly(r *report.Report, cfg *config.Config, out string, check checker) (*report.Report, error) {
 	r.Mode = report.ModeScaffoldOnly
 	r.Checks = []string{report.CheckScaffold}
-	engine, err := policy.Compile(ctx, cfg.Policies)
-	if err != nil {
-		return nil, err
-	}
 	disk, err := ondisk.Read(out)
 	if err != nil {
 		return nil, &ondisk.Error{Msg: "no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), and " + err.Error()}
@@ -170,26 +176,69 @@ func scaffoldOnly(ctx context.Context, r *report.Report, cfg *config.Config, out
 		return nil, &ondisk.Error{Msg: fmt.Sprintf("nothing to vet: no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), and %s holds no scaffold files (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml)", out)}
 	}
 	r.Notes = append(r.Notes, fmt.Sprintf("scaffold-only mode: no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), so the scaffold in %s was checked with the policies alone, without drift; pass --config embedded if it is rendered from the embedded default stack", r.Scaffold))
-	findings, err := checkDisk(ctx, engine, disk)
+	ruleList, findings, err := check.disk(disk)
 	if err != nil {
 		return nil, err
 	}
-	r.Rules = rules(engine, false)
+	r.Rules = rules(ruleList, false)
 	r.Files = files(disk, nil, r.Scaffold)
 	r.Findings = display(findings, r.Scaffold)
 	return r, nil
 }
 
-// checkDisk runs the policies on the files on disk and places each
-// finding at its field's line.
-func checkDisk(ctx context.Context, engine *policy.Engine, disk *ondisk.Scaffold) ([]finding.Finding, error) {
-	fs, err := engine.Check(ctx, disk.Documents())
+// checker runs the policies on the files on disk, through the cache.
+type checker struct {
+	ctx      context.Context
+	engine   func() (*policy.Engine, error)
+	cache    *cache.Store
+	policies []config.Source
+}
+
+// diskCheck is the cached outcome of a check of the files on disk.
+type diskCheck struct {
+	Rules    []policy.Rule
+	Findings []finding.Finding
+}
+
+// key covers the policies and every file's path and bytes: the findings,
+// their positions and the YAML problems follow from those alone.
+func (c checker) key(disk *ondisk.Scaffold) cache.Key {
+	h := c.cache.NewKey("vet-disk")
+	for _, s := range c.policies {
+		h.String(s.Name).Bytes(s.Data)
+	}
+	h.String("files")
+	for _, f := range disk.Files {
+		h.String(f.Path).Bytes(f.Content)
+	}
+	return h.Sum()
+}
+
+// disk runs the policies on the files on disk and places each finding at
+// its field's line.
+func (c checker) disk(disk *ondisk.Scaffold) ([]policy.Rule, []finding.Finding, error) {
+	var key cache.Key
+	var d diskCheck
+	if c.cache != nil {
+		key = c.key(disk)
+	}
+	if cache.GetJSON(c.cache, key, &d) {
+		return d.Rules, d.Findings, nil
+	}
+	engine, err := c.engine()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	fs, err := engine.Check(c.ctx, disk.Documents())
+	if err != nil {
+		return nil, nil, err
 	}
 	fs = disk.Filter(fs)
 	disk.Locate(fs)
-	return append(fs, disk.Problems()...), nil
+	fs = append(fs, disk.Problems()...)
+	d = diskCheck{Rules: engine.Rules(), Findings: fs}
+	cache.PutJSON(c.cache, key, d)
+	return d.Rules, d.Findings, nil
 }
 
 // key identifies a policy finding across the rendered tree and the disk.
@@ -202,9 +251,9 @@ func key(f finding.Finding) string {
 }
 
 // rules lists the policies and the built-in checks that ran.
-func rules(e *policy.Engine, full bool) []report.Rule {
+func rules(list []policy.Rule, full bool) []report.Rule {
 	var out []report.Rule
-	for _, r := range e.Rules() {
+	for _, r := range list {
 		out = append(out, report.Rule{ID: r.ID, Title: r.Title, Description: r.Description})
 	}
 	for _, r := range BuiltinRules() {

@@ -1,0 +1,318 @@
+// Package cache keeps the results of a run's pure steps on disk, keyed by a
+// hash of everything they read, so that a run over unchanged sources skips
+// them: a pre-commit hook or a pull-request check that re-runs on the same
+// stack answers in the time it takes to start and compare the files.
+//
+// The steps are pure because the pipeline makes them so: CUE evaluation
+// reads only the sources, and the policies run sandboxed with a fixed clock
+// and random seed. A key therefore covers the sources, the options and the
+// binary itself; nothing else can change a result. The cache is only ever
+// an optimisation: an entry that is missing, truncated or corrupt is a
+// miss, and a cache that cannot be written is no cache.
+package cache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"debug/buildinfo"
+	"debug/elf"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// magic starts every entry; a change of the entry format changes it.
+const magic = "dorgu-gen cache 1\n"
+
+// Key names one entry: a SHA-256 of what the cached step read.
+type Key [sha256.Size]byte
+
+func (k Key) String() string { return hex.EncodeToString(k[:]) }
+
+// Store is a cache directory. A nil *Store is a valid, empty cache that
+// keeps nothing, so callers need not ask whether caching is on.
+type Store struct {
+	dir string
+	// binary identifies the running executable: a rebuilt dorgu-gen may
+	// evaluate differently, so its entries must not be shared.
+	binary string
+	now    func() time.Time
+	// Entries unused for maxAge go at the next trim, and the least
+	// recently used also go while the cache holds more than maxSize, so
+	// that a large fleet's edits cannot fill the disk.
+	maxAge  time.Duration
+	maxSize int64
+}
+
+// Open opens (creating if needed) the cache in dir.
+func Open(dir string) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("cache: no directory")
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	id, err := identity()
+	if err != nil {
+		return nil, err
+	}
+	return &Store{dir: dir, binary: id, now: time.Now, maxAge: 5 * 24 * time.Hour, maxSize: 1 << 30}, nil
+}
+
+// Dir is the cache's directory.
+func (s *Store) Dir() string {
+	if s == nil {
+		return ""
+	}
+	return s.dir
+}
+
+// identity names the running binary. On ELF systems the Go build ID is a
+// hash of the binary's inputs and is read from a note near the start of
+// the file; elsewhere the module versions, VCS stamp and the executable's
+// size and modification time stand in for it.
+func identity() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	if f, err := elf.Open(exe); err == nil {
+		defer f.Close()
+		if sec := f.Section(".note.go.buildid"); sec != nil {
+			// An ELF note: name size, descriptor size, type, the name
+			// "Go\x00\x00", then the build ID as the descriptor.
+			if data, err := sec.Data(); err == nil && len(data) > 16 {
+				if n := int(f.ByteOrder.Uint32(data[4:8])); n > 0 && 16+n <= len(data) {
+					return "go-buildid:" + string(data[16:16+n]), nil
+				}
+			}
+		}
+	}
+	info, err := os.Stat(exe)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "exe:%s:%d:%d\n", exe, info.Size(), info.ModTime().UnixNano())
+	if bi, err := buildinfo.ReadFile(exe); err == nil {
+		b.WriteString(bi.String())
+	}
+	return b.String(), nil
+}
+
+// Hash builds a key. Every field is written with its length, so that no
+// two different sequences of fields hash alike.
+type Hash struct{ h hash.Hash }
+
+// NewKey starts the key of one kind of step ("plan", "check", ...). It
+// covers the binary that computes the step.
+func (s *Store) NewKey(kind string) *Hash {
+	h := &Hash{h: sha256.New()}
+	h.String(magic)
+	if s != nil {
+		h.String(s.binary)
+	}
+	h.String(kind)
+	return h
+}
+
+// Bytes adds one field.
+func (h *Hash) Bytes(b []byte) *Hash {
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+	h.h.Write(n[:])
+	h.h.Write(b)
+	return h
+}
+
+// String adds one field.
+func (h *Hash) String(s string) *Hash { return h.Bytes([]byte(s)) }
+
+// Strings adds a list of fields, with its length.
+func (h *Hash) Strings(ss []string) *Hash {
+	h.String(strconv.Itoa(len(ss)))
+	for _, s := range ss {
+		h.String(s)
+	}
+	return h
+}
+
+// Sum returns the key.
+func (h *Hash) Sum() Key {
+	var k Key
+	h.h.Sum(k[:0])
+	return k
+}
+
+// path is where an entry lives: split by the first byte, as Git and Go
+// do, so that no directory grows too large to list.
+func (s *Store) path(k Key) string {
+	hx := k.String()
+	return filepath.Join(s.dir, hx[:2], hx+"-d")
+}
+
+// Get returns the entry of k, or false when there is none or it does not
+// check out.
+func (s *Store) Get(k Key) ([]byte, bool) {
+	if s == nil {
+		return nil, false
+	}
+	p := s.path(k)
+	data, err := os.ReadFile(p)
+	if err != nil || len(data) < len(magic)+sha256.Size || string(data[:len(magic)]) != magic {
+		return nil, false
+	}
+	sum, payload := data[len(magic):len(magic)+sha256.Size], data[len(magic)+sha256.Size:]
+	got := sha256.Sum256(payload)
+	if !bytes.Equal(sum, got[:]) {
+		return nil, false
+	}
+	s.touch(p)
+	return payload, true
+}
+
+// touch marks an entry as used, at most once an hour per entry, so that
+// trimming keeps what is in use without a write on every hit.
+func (s *Store) touch(p string) {
+	now := s.now()
+	if info, err := os.Stat(p); err == nil && now.Sub(info.ModTime()) > time.Hour {
+		_ = os.Chtimes(p, now, now)
+	}
+}
+
+// Put stores data as the entry of k. It writes a temporary file and
+// renames it into place: a reader sees the old entry, none, or the whole
+// new one, and two runs storing the same entry store the same bytes.
+func (s *Store) Put(k Key, data []byte) error {
+	if s == nil {
+		return nil
+	}
+	p := s.path(k)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	_, err = tmp.Write(append(append([]byte(magic), sum[:]...), data...))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), p)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	return s.maybeTrim()
+}
+
+// GetJSON decodes the entry of k into v; false when there is none or it
+// does not decode.
+func GetJSON(s *Store, k Key, v any) bool {
+	data, ok := s.Get(k)
+	if !ok {
+		return false
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	return d.Decode(v) == nil
+}
+
+// PutJSON stores v as the entry of k. A failure is not the caller's
+// problem: the next run recomputes.
+func PutJSON(s *Store, k Key, v any) {
+	if s == nil {
+		return
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	_ = s.Put(k, data)
+}
+
+// trimInterval is how often a trim runs at most: walking the cache on
+// every run would cost more than the cache saves.
+const trimInterval = time.Hour
+
+// maybeTrim trims the cache when the last trim is older than trimInterval.
+func (s *Store) maybeTrim() error {
+	stamp := filepath.Join(s.dir, "trim.txt")
+	now := s.now()
+	if data, err := os.ReadFile(stamp); err == nil {
+		if t, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err == nil && now.Sub(time.Unix(t, 0)) < trimInterval {
+			return nil
+		}
+	}
+	if err := os.WriteFile(stamp, []byte(strconv.FormatInt(now.Unix(), 10)+"\n"), 0o600); err != nil {
+		return err
+	}
+	return s.Trim()
+}
+
+// Trim removes the entries unused for the maximum age, then the least
+// recently used ones while the cache is over its size.
+func (s *Store) Trim() error {
+	if s == nil {
+		return nil
+	}
+	type entry struct {
+		path string
+		used time.Time
+		size int64
+	}
+	var entries []entry
+	var total int64
+	now := s.now()
+	err := filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, "-d") && !strings.HasPrefix(d.Name(), ".tmp-") {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		// A temporary file is a write that died; a live one is seconds old.
+		if now.Sub(info.ModTime()) > s.maxAge || strings.HasPrefix(d.Name(), ".tmp-") && now.Sub(info.ModTime()) > trimInterval {
+			_ = os.Remove(p)
+			return nil
+		}
+		entries = append(entries, entry{p, info.ModTime(), info.Size()})
+		total += info.Size()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if total <= s.maxSize {
+		return nil
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return a.used.Compare(b.used) })
+	for _, e := range entries {
+		if total <= s.maxSize {
+			break
+		}
+		if os.Remove(e.path) == nil {
+			total -= e.size
+		}
+	}
+	return nil
+}
