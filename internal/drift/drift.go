@@ -141,3 +141,26 @@ func firstChange(want, got []byte) int {
 	}
 	return max(1, min(i+1, max(n, 1)))
 }
+
+// UpToDate reports whether the scaffold on disk is exactly the rendered
+// tree: the same files, byte for byte, and no other file of the layout.
+// vet then knows the files on disk hold the documents the policies already
+// checked, without parsing them.
+func UpToDate(tree *scaffold.Tree, disk *ondisk.Scaffold) bool {
+	n := 0
+	for _, f := range tree.Files {
+		if f.Kind == scaffold.Readme {
+			got, err := os.ReadFile(filepath.Join(disk.Dir, filepath.FromSlash(f.Path)))
+			if err != nil || !bytes.Equal(got, f.Content) {
+				return false
+			}
+			continue
+		}
+		d, ok := disk.Lookup(f.Path)
+		if !ok || d.Content == nil || !bytes.Equal(d.Content, f.Content) {
+			return false
+		}
+		n++
+	}
+	return n == len(disk.Files)
+}

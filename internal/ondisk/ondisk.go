@@ -16,9 +16,12 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 
@@ -56,6 +59,9 @@ type File struct {
 	// Problems are the file's YAML problems: a parse error with its line,
 	// or several documents in one file.
 	Problems []finding.Finding
+
+	tooBig bool // not read: larger than MaxFileSize
+	parsed bool
 }
 
 // Scaffold is the scaffold in one directory, files sorted by path.
@@ -76,10 +82,42 @@ var patterns = []string{
 	"clusters/*/values/*.yaml", "clusters/*/values/*.yml",
 }
 
-// Read reads every YAML file of the scaffold layout under dir. Other files
-// (a README, CI config, a user's notes) are not its business. An error means
-// dir is not a readable directory.
+// Read reads every YAML file of the scaffold layout under dir and parses
+// it. Other files (a README, CI config, a user's notes) are not its
+// business. An error means dir is not a readable directory.
 func Read(dir string) (*Scaffold, error) {
+	s, err := Scan(dir)
+	if err != nil {
+		return nil, err
+	}
+	s.Classify()
+	return s, nil
+}
+
+// Classify parses every file of a scanned scaffold and sets what its
+// content says: kinds, clusters, environments. Files parse independently,
+// so they parse concurrently.
+func (s *Scaffold) Classify() {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(s.Files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(s.Files); i = int(next.Add(1) - 1) {
+				s.Files[i].classify()
+			}
+		}()
+	}
+	wg.Wait()
+	s.inferEnvironments()
+}
+
+// Scan reads the files Read reads, without parsing them: each has its
+// path, the kind, cluster and component its path gives, and its bytes.
+// That is all a comparison with a rendered tree needs; Locate parses the
+// files it places findings in.
+func Scan(dir string) (*Scaffold, error) {
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -114,7 +152,6 @@ func Read(dir string) (*Scaffold, error) {
 			s.Files = append(s.Files, f)
 		}
 	}
-	s.inferEnvironments()
 	return s, nil
 }
 
@@ -149,11 +186,22 @@ func readFile(dir, rel string) (File, bool, error) {
 	}
 	if info.Size() > MaxFileSize {
 		f.Problems = append(f.Problems, problem(rel, 0, 0, fmt.Sprintf("the file is %d bytes; dorgu-gen reads scaffold files of at most %d bytes", info.Size(), MaxFileSize)))
+		f.tooBig = true
 		return f, true, nil
 	}
 	f.Content, err = os.ReadFile(name)
 	if err != nil {
 		return File{}, false, &Error{Msg: fmt.Sprintf("%s: %v", name, unwrap(err))}
+	}
+	return f, true, nil
+}
+
+// classify parses the file and refines what its path says by what it
+// holds: an AppProject among the Applications, a user's own manifest next
+// to the root Applications, the cluster a root Application belongs to.
+func (f *File) classify() {
+	if f.tooBig {
+		return
 	}
 	f.parse()
 	if f.Kind == scaffold.Application && str(f.Doc, "kind") == "AppProject" {
@@ -161,13 +209,12 @@ func readFile(dir, rel string) (File, bool, error) {
 		f.Kind, f.Component = scaffold.AppProject, ""
 	}
 	if f.Kind == scaffold.RootApplication {
-		if !rootAppName.MatchString(path.Base(rel)) && f.Problems == nil && str(f.Doc, "kind") != "Application" {
+		if !rootAppName.MatchString(path.Base(f.Path)) && f.Problems == nil && str(f.Doc, "kind") != "Application" {
 			// A user's own manifest next to the root Applications.
 			f.Kind = Other
 		}
-		f.Cluster = rootCluster(&f)
+		f.Cluster = rootCluster(f)
 	}
-	return f, true, nil
 }
 
 // rootAppName matches the names dorgu-gen gives root Application files.
@@ -248,8 +295,13 @@ func (s *Scaffold) Locate(fs []finding.Finding) {
 		if f.Line != 0 || f.Field == nil {
 			continue
 		}
-		if file, ok := s.Lookup(f.File); ok && file.Node != nil {
-			f.Line, f.Column = Position(file.Node, f.Field)
+		if file, ok := s.Lookup(f.File); ok {
+			if !file.tooBig {
+				file.parse()
+			}
+			if file.Node != nil {
+				f.Line, f.Column = Position(file.Node, f.Field)
+			}
 		}
 	}
 }
@@ -305,6 +357,10 @@ func parseErr(file string, err error) finding.Finding {
 // parse decodes the file's YAML: every document is parsed, so that a
 // syntax error anywhere is found; the first is the content.
 func (f *File) parse() {
+	if f.parsed {
+		return
+	}
+	f.parsed = true
 	dec := yaml.NewDecoder(bytes.NewReader(f.Content))
 	docs := 0
 	for {

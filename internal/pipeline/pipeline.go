@@ -31,6 +31,8 @@ type Result struct {
 	// engine compiles the policies once, on first use: a plan served from
 	// the cache may never need them.
 	engine func() (*policy.Engine, error)
+	// checked is the cache key of the findings, once checked.
+	checked cache.Key
 }
 
 // Render loads, evaluates, plans and checks. An error means the sources
@@ -94,6 +96,10 @@ func (r *Result) setPlan(s *stack.Stack, tree *scaffold.Tree) {
 	}
 }
 
+// CheckKey is the cache key of the findings Check found: it stands for the
+// policies and every planned document. Zero without a cache or a check.
+func (r *Result) CheckKey() cache.Key { return r.checked }
+
 // Engine returns the compiled policies, compiling them on first use.
 func (r *Result) Engine() (*policy.Engine, error) { return r.engine() }
 
@@ -106,6 +112,7 @@ func (r *Result) Check(ctx context.Context) error {
 	if r.cache != nil {
 		key = CheckKey(r.cache, r.Config.Policies, docs)
 	}
+	r.checked = key
 	findings, ok := loadFindings(r.cache, key)
 	if !ok {
 		e, err := r.engine()

@@ -42,6 +42,10 @@ type Options struct {
 	// Cache keeps the plan and the policies' findings of earlier runs; nil
 	// is no cache.
 	Cache *cache.Store
+
+	// everyFile turns off the shortcut for an up-to-date scaffold, so that
+	// tests can compare the two ways.
+	everyFile bool
 }
 
 // RuleCUE is the rule id of a CUE error in the sources.
@@ -106,15 +110,49 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 	check := checker{ctx, engine, opts.Cache, cfg.Policies}
 
-	disk, err := ondisk.Read(out)
+	disk, err := ondisk.Scan(out)
 	if err != nil {
 		return nil, err
 	}
+	partial := !cfg.Embedded && len(src.Clusters) > 0
+
+	// An up-to-date scaffold, the usual case in a pull request that
+	// rendered, holds exactly the documents the rendered tree has: their
+	// findings are the rendered tree's (which a render of the same sources
+	// may have cached), placed at their lines on disk. Only the files
+	// with findings need parsing.
+	if tree != nil && !partial && !opts.everyFile && drift.UpToDate(tree, disk) {
+		if err := res.Check(ctx); err != nil {
+			return nil, err
+		}
+		ruleList, err := check.rules()
+		if err != nil {
+			return nil, err
+		}
+		// The files are the rendered ones, so where a finding sits
+		// follows from the findings' key too.
+		var located []finding.Finding
+		var key cache.Key
+		if opts.Cache != nil {
+			checked := res.CheckKey()
+			key = opts.Cache.NewKey("vet-located").Bytes(checked[:]).Sum()
+		}
+		if !cache.GetJSON(opts.Cache, key, &located) {
+			located = slices.Clone(res.Findings)
+			disk.Locate(located)
+			cache.PutJSON(opts.Cache, key, located)
+		}
+		findings := located
+		r.Rules = rules(ruleList, true)
+		r.Files = files(disk, tree, r.Scaffold)
+		r.Findings = display(findings, r.Scaffold)
+		return r, nil
+	}
+	disk.Classify()
 
 	// 2. Drift.
 	var drifted []finding.Finding
 	if tree != nil {
-		partial := !cfg.Embedded && len(src.Clusters) > 0
 		dopts := drift.Options{Label: r.Scaffold, SkipReadme: partial}
 		if partial {
 			dopts.Clusters = cfg.Clusters
@@ -135,7 +173,11 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 
 	// 3. The scaffold on disk.
-	ruleList, onDisk, err := check.disk(disk)
+	onDisk, err := check.disk(disk)
+	if err != nil {
+		return nil, err
+	}
+	ruleList, err := check.rules()
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +218,11 @@ func scaffoldOnly(r *report.Report, cfg *config.Config, out string, check checke
 		return nil, &ondisk.Error{Msg: fmt.Sprintf("nothing to vet: no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), and %s holds no scaffold files (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml)", out)}
 	}
 	r.Notes = append(r.Notes, fmt.Sprintf("scaffold-only mode: no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), so the scaffold in %s was checked with the policies alone, without drift; pass --config embedded if it is rendered from the embedded default stack", r.Scaffold))
-	ruleList, findings, err := check.disk(disk)
+	findings, err := check.disk(disk)
+	if err != nil {
+		return nil, err
+	}
+	ruleList, err := check.rules()
 	if err != nil {
 		return nil, err
 	}
@@ -194,51 +240,65 @@ type checker struct {
 	policies []config.Source
 }
 
-// diskCheck is the cached outcome of a check of the files on disk.
-type diskCheck struct {
-	Rules    []policy.Rule
-	Findings []finding.Finding
-}
-
-// key covers the policies and every file's path and bytes: the findings,
-// their positions and the YAML problems follow from those alone.
-func (c checker) key(disk *ondisk.Scaffold) cache.Key {
-	h := c.cache.NewKey("vet-disk")
+// key covers the policies and, for a check of the files on disk, every
+// file's path and bytes: the findings, their positions and the YAML
+// problems follow from those alone.
+func (c checker) key(kind string, disk *ondisk.Scaffold) cache.Key {
+	h := c.cache.NewKey(kind)
 	for _, s := range c.policies {
 		h.String(s.Name).Bytes(s.Data)
 	}
-	h.String("files")
-	for _, f := range disk.Files {
-		h.String(f.Path).Bytes(f.Content)
+	if disk != nil {
+		h.String("files")
+		for _, f := range disk.Files {
+			h.String(f.Path).Bytes(f.Content)
+		}
 	}
 	return h.Sum()
 }
 
-// disk runs the policies on the files on disk and places each finding at
-// its field's line.
-func (c checker) disk(disk *ondisk.Scaffold) ([]policy.Rule, []finding.Finding, error) {
+// rules describes the policies, from the cache when they are known.
+func (c checker) rules() ([]policy.Rule, error) {
 	var key cache.Key
-	var d diskCheck
 	if c.cache != nil {
-		key = c.key(disk)
+		key = c.key("rules", nil)
 	}
-	if cache.GetJSON(c.cache, key, &d) {
-		return d.Rules, d.Findings, nil
+	var rs []policy.Rule
+	if cache.GetJSON(c.cache, key, &rs) {
+		return rs, nil
 	}
 	engine, err := c.engine()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	fs, err := engine.Check(c.ctx, disk.Documents())
+	rs = engine.Rules()
+	cache.PutJSON(c.cache, key, rs)
+	return rs, nil
+}
+
+// disk runs the policies on the files on disk and places each finding at
+// its field's line.
+func (c checker) disk(disk *ondisk.Scaffold) ([]finding.Finding, error) {
+	var key cache.Key
+	if c.cache != nil {
+		key = c.key("vet-disk", disk)
+	}
+	var fs []finding.Finding
+	if cache.GetJSON(c.cache, key, &fs) {
+		return fs, nil
+	}
+	engine, err := c.engine()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	if fs, err = engine.Check(c.ctx, disk.Documents()); err != nil {
+		return nil, err
 	}
 	fs = disk.Filter(fs)
 	disk.Locate(fs)
 	fs = append(fs, disk.Problems()...)
-	d = diskCheck{Rules: engine.Rules(), Findings: fs}
-	cache.PutJSON(c.cache, key, d)
-	return d.Rules, d.Findings, nil
+	cache.PutJSON(c.cache, key, fs)
+	return fs, nil
 }
 
 // key identifies a policy finding across the rendered tree and the disk.
