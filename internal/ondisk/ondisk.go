@@ -98,18 +98,7 @@ func Read(dir string) (*Scaffold, error) {
 // content says: kinds, clusters, environments. Files parse independently,
 // so they parse concurrently.
 func (s *Scaffold) Classify() {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(s.Files)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(s.Files); i = int(next.Add(1) - 1) {
-				s.Files[i].classify()
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(s.Files), func(i int) { s.Files[i].classify() })
 	s.inferEnvironments()
 }
 
@@ -290,20 +279,42 @@ func (s *Scaffold) Problems() []finding.Finding {
 // key that exists when the field is missing. Findings about other files
 // are left alone.
 func (s *Scaffold) Locate(fs []finding.Finding) {
+	// A scanned scaffold parses the files the findings are in, and only
+	// those, concurrently.
+	var todo []*File
+	seen := map[*File]bool{}
+	for _, f := range fs {
+		if file, ok := s.Lookup(f.File); ok && f.Line == 0 && f.Field != nil && !file.parsed && !file.tooBig && !seen[file] {
+			seen[file] = true
+			todo = append(todo, file)
+		}
+	}
+	parallel(len(todo), func(i int) { todo[i].parse() })
 	for i := range fs {
 		f := &fs[i]
 		if f.Line != 0 || f.Field == nil {
 			continue
 		}
-		if file, ok := s.Lookup(f.File); ok {
-			if !file.tooBig {
-				file.parse()
-			}
-			if file.Node != nil {
-				f.Line, f.Column = Position(file.Node, f.Field)
-			}
+		if file, ok := s.Lookup(f.File); ok && file.Node != nil {
+			f.Line, f.Column = Position(file.Node, f.Field)
 		}
 	}
+}
+
+// parallel calls do(0) … do(n-1) on as many goroutines as there are CPUs.
+func parallel(n int, do func(int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // Filter drops the findings about files that do not parse: their YAML
