@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dorgu/dorgu-gen/bench/fleet"
+	"github.com/dorgu/dorgu-gen/internal/cache"
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
@@ -56,16 +57,41 @@ func fleetConfig(b *testing.B, clusters, extra int) config.Options {
 // it writes: load the sources, evaluate the CUE, plan the files and check
 // them with the policies. Custom metrics: ns/cluster and files/op (the
 // files planned, README included).
-func BenchmarkRender(b *testing.B) {
+func BenchmarkRender(b *testing.B) { benchRender(b, false) }
+
+// BenchmarkRenderCached is BenchmarkRender with the cache filled by a run
+// before the timer starts: a re-run over unchanged sources, which takes
+// the plan and the findings from the cache.
+func BenchmarkRenderCached(b *testing.B) { benchRender(b, true) }
+
+// warmCache returns a cache that holds what a render of opts computes, or
+// nil when cached is false.
+func warmCache(b *testing.B, opts config.Options, cached bool) *cache.Store {
+	b.Helper()
+	if !cached {
+		return nil
+	}
+	store, err := cache.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pipeline.Render(context.Background(), opts, store); err != nil {
+		b.Fatal(err)
+	}
+	return store
+}
+
+func benchRender(b *testing.B, cached bool) {
 	for _, bc := range benchCases {
 		b.Run(bc.name, func(b *testing.B) {
 			opts := fleetConfig(b, bc.clusters, bc.extra)
 			ctx := context.Background()
+			store := warmCache(b, opts, cached)
 			b.ReportAllocs()
 			b.ResetTimer()
 			var files int
 			for range b.N {
-				res, err := pipeline.Render(ctx, opts, nil)
+				res, err := pipeline.Render(ctx, opts, store)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -82,8 +108,8 @@ func BenchmarkRender(b *testing.B) {
 }
 
 // BenchmarkRenderWrite adds what the command does after the pipeline:
-// write the scaffold into a fresh directory (ledger, journal, one fsync per
-// file). The directory is removed outside the timer. clusters=1000 is left
+// write the scaffold into a fresh directory (ledger, journal, one syncfs
+// before the journal and one after the renames). The directory is removed outside the timer. clusters=1000 is left
 // to bench/compare.sh, which renders it once through the binary.
 func BenchmarkRenderWrite(b *testing.B) {
 	for _, bc := range benchCases {
@@ -126,11 +152,18 @@ func BenchmarkRenderWrite(b *testing.B) {
 // fsyncs, which would make the setup of clusters=1000 take minutes), then
 // every iteration vets it: sources, drift and the scaffold read back from
 // disk. A finding that fails vet fails the benchmark.
-func BenchmarkVet(b *testing.B) {
+func BenchmarkVet(b *testing.B) { benchVet(b, false) }
+
+// BenchmarkVetCached is BenchmarkVet with a cache that a vet before the
+// timer filled.
+func BenchmarkVetCached(b *testing.B) { benchVet(b, true) }
+
+func benchVet(b *testing.B, cached bool) {
 	for _, bc := range benchCases {
 		b.Run(bc.name, func(b *testing.B) {
 			opts := fleetConfig(b, bc.clusters, bc.extra)
 			ctx := context.Background()
+			store := warmCache(b, opts, cached)
 			res, err := pipeline.Render(ctx, opts, nil)
 			if err != nil {
 				b.Fatal(err)
@@ -145,10 +178,13 @@ func BenchmarkVet(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			if _, err := vet.Run(ctx, vet.Options{Sources: opts, Out: out, Cache: store}); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				r, err := vet.Run(ctx, vet.Options{Sources: opts, Out: out})
+				r, err := vet.Run(ctx, vet.Options{Sources: opts, Out: out, Cache: store})
 				if err != nil {
 					b.Fatal(err)
 				}
