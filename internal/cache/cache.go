@@ -14,7 +14,6 @@ package cache
 import (
 	"bytes"
 	"crypto/sha256"
-	"debug/buildinfo"
 	"debug/elf"
 	"encoding/binary"
 	"encoding/hex"
@@ -25,6 +24,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,13 +102,19 @@ func identity() (string, error) {
 			}
 		}
 	}
+	return fileIdentity(exe)
+}
+
+// fileIdentity stands in for a build ID: a rebuilt binary has another
+// modification time, and usually another size.
+func fileIdentity(exe string) (string, error) {
 	info, err := os.Stat(exe)
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "exe:%s:%d:%d\n", exe, info.Size(), info.ModTime().UnixNano())
-	if bi, err := buildinfo.ReadFile(exe); err == nil {
+	if bi, ok := debug.ReadBuildInfo(); ok {
 		b.WriteString(bi.String())
 	}
 	return b.String(), nil

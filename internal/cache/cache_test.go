@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,10 @@ func TestIdentity(t *testing.T) {
 	b, _ := identity()
 	if a != b {
 		t.Fatalf("identity changed: %q then %q", a, b)
+	}
+	// Linux binaries are ELF: the identity is the Go build ID.
+	if runtime.GOOS == "linux" && (!strings.HasPrefix(a, "go-buildid:") || strings.Count(a, "/") < 1) {
+		t.Fatalf("identity %q is not a Go build ID", a)
 	}
 }
 
@@ -288,5 +293,35 @@ func TestPutTrimsPeriodically(t *testing.T) {
 	}
 	if _, err := os.Stat(s.path(old)); err == nil {
 		t.Fatal("no trim after the interval")
+	}
+}
+
+// Where there is no ELF build ID, a rebuilt binary (another modification
+// time) has another identity.
+func TestFileIdentity(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "dorgu-gen")
+	if err := os.WriteFile(exe, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	then := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(exe, then, then); err != nil {
+		t.Fatal(err)
+	}
+	a, err := fileIdentity(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(exe, then.Add(time.Second), then.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := fileIdentity(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == b {
+		t.Fatalf("a rebuilt binary kept its identity %q", a)
+	}
+	if _, err := fileIdentity(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Fatal("a missing executable has an identity")
 	}
 }
