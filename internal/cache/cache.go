@@ -322,3 +322,22 @@ func (s *Store) Trim() error {
 	}
 	return nil
 }
+
+// Memo returns the entry of key's key if s holds one that decodes, else
+// what compute returns, which it stores. Without a cache it only computes,
+// and does not call key: hashing a fleet's documents is not free.
+func Memo[T any](s *Store, key func() Key, compute func() (T, error)) (T, error) {
+	if s == nil {
+		return compute()
+	}
+	k := key()
+	var v T
+	if GetJSON(s, k, &v) {
+		return v, nil
+	}
+	v, err := compute()
+	if err == nil {
+		PutJSON(s, k, v)
+	}
+	return v, err
+}

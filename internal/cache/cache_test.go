@@ -325,3 +325,41 @@ func TestFileIdentity(t *testing.T) {
 		t.Fatal("a missing executable has an identity")
 	}
 }
+
+func TestMemo(t *testing.T) {
+	s := open(t)
+	calls, keys := 0, 0
+	key := func() Key { keys++; return s.NewKey("memo").Sum() }
+	compute := func() ([]string, error) { calls++; return []string{"computed"}, nil }
+	for range 2 {
+		v, err := Memo(s, key, compute)
+		if err != nil || len(v) != 1 || v[0] != "computed" {
+			t.Fatalf("Memo = %v, %v", v, err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("computed %d times; the second call must come from the cache", calls)
+	}
+	// An error is returned and not kept.
+	failing := func() ([]string, error) { calls++; return nil, os.ErrInvalid }
+	other := func() Key { return s.NewKey("failing").Sum() }
+	for range 2 {
+		if _, err := Memo(s, other, failing); err != os.ErrInvalid {
+			t.Fatalf("error %v, want %v", err, os.ErrInvalid)
+		}
+	}
+	if calls != 3 {
+		t.Fatalf("a failed computation was cached: %d calls", calls)
+	}
+	// Without a cache: computed every time, and no key is made.
+	var none *Store
+	keys = 0
+	for range 2 {
+		if _, err := Memo(none, key, compute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls != 5 || keys != 0 {
+		t.Fatalf("without a cache: %d calls (want 5), %d keys made (want 0)", calls, keys)
+	}
+}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dorgu/dorgu-gen/internal/cache"
 	"github.com/dorgu/dorgu-gen/internal/config"
-	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/policy"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
 	"github.com/dorgu/dorgu-gen/internal/stack"
@@ -77,16 +76,4 @@ func CheckKey(store *cache.Store, policies []config.Source, docs []policy.Docume
 		h.Bytes(b)
 	}
 	return h.Sum()
-}
-
-func loadFindings(store *cache.Store, key cache.Key) ([]finding.Finding, bool) {
-	var fs []finding.Finding
-	ok := cache.GetJSON(store, key, &fs)
-	return fs, ok
-}
-
-func storeFindings(store *cache.Store, key cache.Key, fs []finding.Finding) {
-	if store != nil {
-		cache.PutJSON(store, key, fs)
-	}
 }

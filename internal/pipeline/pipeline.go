@@ -108,21 +108,18 @@ func (r *Result) Engine() (*policy.Engine, error) { return r.engine() }
 // (and those about no cluster in particular) are kept.
 func (r *Result) Check(ctx context.Context) error {
 	docs := Documents(r.all)
-	var key cache.Key
-	if r.cache != nil {
-		key = CheckKey(r.cache, r.Config.Policies, docs)
-	}
-	r.checked = key
-	findings, ok := loadFindings(r.cache, key)
-	if !ok {
+	findings, err := cache.Memo(r.cache, func() cache.Key {
+		r.checked = CheckKey(r.cache, r.Config.Policies, docs)
+		return r.checked
+	}, func() ([]finding.Finding, error) {
 		e, err := r.engine()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if findings, err = e.Check(ctx, docs); err != nil {
-			return err
-		}
-		storeFindings(r.cache, key, findings)
+		return e.Check(ctx, docs)
+	})
+	if err != nil {
+		return err
 	}
 	findings = finding.Waive(findings, r.Stack.Waivers)
 	if r.Stack.Subset {

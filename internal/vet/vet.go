@@ -131,18 +131,12 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		}
 		// The files are the rendered ones, so where a finding sits
 		// follows from the findings' key too.
-		var located []finding.Finding
-		var key cache.Key
-		if opts.Cache != nil {
-			checked := res.CheckKey()
-			key = opts.Cache.NewKey("vet-located").Bytes(checked[:]).Sum()
-		}
-		if !cache.GetJSON(opts.Cache, key, &located) {
-			located = slices.Clone(res.Findings)
-			disk.Locate(located)
-			cache.PutJSON(opts.Cache, key, located)
-		}
-		findings := located
+		checked := res.CheckKey()
+		findings, _ := cache.Memo(opts.Cache, func() cache.Key { return opts.Cache.NewKey("vet-located").Bytes(checked[:]).Sum() }, func() ([]finding.Finding, error) {
+			fs := slices.Clone(res.Findings)
+			disk.Locate(fs)
+			return fs, nil
+		})
 		r.Rules = rules(ruleList, true)
 		r.Files = files(disk, tree, r.Scaffold)
 		r.Findings = display(findings, r.Scaffold)
@@ -259,46 +253,31 @@ func (c checker) key(kind string, disk *ondisk.Scaffold) cache.Key {
 
 // rules describes the policies, from the cache when they are known.
 func (c checker) rules() ([]policy.Rule, error) {
-	var key cache.Key
-	if c.cache != nil {
-		key = c.key("rules", nil)
-	}
-	var rs []policy.Rule
-	if cache.GetJSON(c.cache, key, &rs) {
-		return rs, nil
-	}
-	engine, err := c.engine()
-	if err != nil {
-		return nil, err
-	}
-	rs = engine.Rules()
-	cache.PutJSON(c.cache, key, rs)
-	return rs, nil
+	return cache.Memo(c.cache, func() cache.Key { return c.key("rules", nil) }, func() ([]policy.Rule, error) {
+		engine, err := c.engine()
+		if err != nil {
+			return nil, err
+		}
+		return engine.Rules(), nil
+	})
 }
 
 // disk runs the policies on the files on disk and places each finding at
 // its field's line.
 func (c checker) disk(disk *ondisk.Scaffold) ([]finding.Finding, error) {
-	var key cache.Key
-	if c.cache != nil {
-		key = c.key("vet-disk", disk)
-	}
-	var fs []finding.Finding
-	if cache.GetJSON(c.cache, key, &fs) {
-		return fs, nil
-	}
-	engine, err := c.engine()
-	if err != nil {
-		return nil, err
-	}
-	if fs, err = engine.Check(c.ctx, disk.Documents()); err != nil {
-		return nil, err
-	}
-	fs = disk.Filter(fs)
-	disk.Locate(fs)
-	fs = append(fs, disk.Problems()...)
-	cache.PutJSON(c.cache, key, fs)
-	return fs, nil
+	return cache.Memo(c.cache, func() cache.Key { return c.key("vet-disk", disk) }, func() ([]finding.Finding, error) {
+		engine, err := c.engine()
+		if err != nil {
+			return nil, err
+		}
+		fs, err := engine.Check(c.ctx, disk.Documents())
+		if err != nil {
+			return nil, err
+		}
+		fs = disk.Filter(fs)
+		disk.Locate(fs)
+		return append(fs, disk.Problems()...), nil
+	})
 }
 
 // key identifies a policy finding across the rendered tree and the disk.
