@@ -14,7 +14,13 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 Git-ready ArgoCD App-of-Apps repository, checks it with OPA policies, and
 writes nothing unless every check passes.
 
-Exit codes: 0 success, 1 policy findings, 2 usage or configuration error.`,
+Exit codes: 0 success, 1 policy findings, 2 usage or configuration error.
+
+Environment:
+  DORGU_CACHE  where render, vet and components keep the results of unchanged
+               sources (default: dorgu-gen in the user's cache directory);
+               "off" turns the cache off
+  NO_COLOR     no colour on a terminal`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
