@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -71,14 +72,6 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{dir: dir, binary: id, now: time.Now, maxAge: 5 * 24 * time.Hour, maxSize: 1 << 30}, nil
-}
-
-// Dir is the cache's directory.
-func (s *Store) Dir() string {
-	if s == nil {
-		return ""
-	}
-	return s.dir
 }
 
 // identity names the running binary. On ELF systems the Go build ID is a
@@ -177,9 +170,17 @@ func (s *Store) Get(k Key) ([]byte, bool) {
 	if s == nil {
 		return nil, false
 	}
-	p := s.path(k)
-	data, err := os.ReadFile(p)
-	if err != nil || len(data) < len(magic)+sha256.Size || string(data[:len(magic)]) != magic {
+	f, err := os.Open(s.path(k))
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, false
+	}
+	data := make([]byte, info.Size())
+	if _, err := io.ReadFull(f, data); err != nil || len(data) < len(magic)+sha256.Size || string(data[:len(magic)]) != magic {
 		return nil, false
 	}
 	sum, payload := data[len(magic):len(magic)+sha256.Size], data[len(magic)+sha256.Size:]
@@ -187,15 +188,14 @@ func (s *Store) Get(k Key) ([]byte, bool) {
 	if !bytes.Equal(sum, got[:]) {
 		return nil, false
 	}
-	s.touch(p)
+	s.touch(f.Name(), info.ModTime())
 	return payload, true
 }
 
 // touch marks an entry as used, at most once an hour per entry, so that
 // trimming keeps what is in use without a write on every hit.
-func (s *Store) touch(p string) {
-	now := s.now()
-	if info, err := os.Stat(p); err == nil && now.Sub(info.ModTime()) > time.Hour {
+func (s *Store) touch(p string, used time.Time) {
+	if now := s.now(); now.Sub(used) > time.Hour {
 		_ = os.Chtimes(p, now, now)
 	}
 }
@@ -216,7 +216,10 @@ func (s *Store) Put(k Key, data []byte) error {
 		return err
 	}
 	sum := sha256.Sum256(data)
-	_, err = tmp.Write(append(append([]byte(magic), sum[:]...), data...))
+	_, err = tmp.Write(append([]byte(magic), sum[:]...))
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

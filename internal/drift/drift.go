@@ -50,6 +50,9 @@ type Options struct {
 // Check compares tree with the scaffold on disk. Paths in findings are
 // relative to the scaffold directory.
 func Check(tree *scaffold.Tree, disk *ondisk.Scaffold, opts Options) ([]finding.Finding, error) {
+	// Unexpected files are told apart by what they hold (an AppProject is
+	// not an Application).
+	disk.Classify()
 	var out []finding.Finding
 	for _, f := range tree.Files {
 		if opts.SkipReadme && f.Kind == scaffold.Readme {

@@ -68,6 +68,8 @@ type File struct {
 type Scaffold struct {
 	Dir   string
 	Files []File
+
+	classified bool
 }
 
 // Error is a scaffold that cannot be read at all.
@@ -96,8 +98,13 @@ func Read(dir string) (*Scaffold, error) {
 
 // Classify parses every file of a scanned scaffold and sets what its
 // content says: kinds, clusters, environments. Files parse independently,
-// so they parse concurrently.
+// so they parse concurrently. Documents, Problems and Filter classify
+// first, so a scanned scaffold cannot hand the policies empty documents.
 func (s *Scaffold) Classify() {
+	if s.classified {
+		return
+	}
+	s.classified = true
 	parallel(len(s.Files), func(i int) { s.Files[i].classify() })
 	s.inferEnvironments()
 }
@@ -252,6 +259,7 @@ func (s *Scaffold) inferEnvironments() {
 // document without content, so that references to it still resolve; the
 // policies' findings about it are dropped by Filter.
 func (s *Scaffold) Documents() []policy.Document {
+	s.Classify()
 	var docs []policy.Document
 	for _, f := range s.Files {
 		if f.Kind == Other {
@@ -267,6 +275,7 @@ func (s *Scaffold) Documents() []policy.Document {
 
 // Problems returns the YAML problems of every file.
 func (s *Scaffold) Problems() []finding.Finding {
+	s.Classify()
 	var out []finding.Finding
 	for _, f := range s.Files {
 		out = append(out, f.Problems...)
@@ -321,6 +330,7 @@ func parallel(n int, do func(int)) {
 // finding says what is wrong, and what the policies make of a file without
 // content would only repeat it.
 func (s *Scaffold) Filter(fs []finding.Finding) []finding.Finding {
+	s.Classify()
 	var out []finding.Finding
 	for _, f := range fs {
 		if file, ok := s.Lookup(f.File); ok && hasParseError(*file) {

@@ -109,8 +109,9 @@ func benchRender(b *testing.B, cached bool) {
 
 // BenchmarkRenderWrite adds what the command does after the pipeline:
 // write the scaffold into a fresh directory (ledger, journal, one syncfs
-// before the journal and one after the renames). The directory is removed outside the timer. clusters=1000 is left
-// to bench/compare.sh, which renders it once through the binary.
+// before the journal and one after the renames). The directory is removed
+// outside the timer. clusters=1000 is left to bench/compare.sh, which
+// renders it once through the binary.
 func BenchmarkRenderWrite(b *testing.B) {
 	for _, bc := range benchCases {
 		if bc.clusters > 100 {
@@ -164,7 +165,7 @@ func benchVet(b *testing.B, cached bool) {
 			opts := fleetConfig(b, bc.clusters, bc.extra)
 			ctx := context.Background()
 			store := warmCache(b, opts, cached)
-			res, err := pipeline.Render(ctx, opts, nil)
+			res, err := pipeline.Render(ctx, opts, store)
 			if err != nil {
 				b.Fatal(err)
 			}

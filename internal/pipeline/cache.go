@@ -26,42 +26,17 @@ func planKey(store *cache.Store, cfg *config.Config) cache.Key {
 	return store.NewKey("plan").String(wd).Bytes(data).Sum()
 }
 
+// planEntry is what the cache keeps of a plan.
 type planEntry struct {
 	Stack *stack.Stack
 	Files []scaffold.File
 }
 
-func storePlan(store *cache.Store, key cache.Key, s *stack.Stack, tree *scaffold.Tree) {
-	if store != nil {
-		cache.PutJSON(store, key, planEntry{Stack: s, Files: tree.Files})
-	}
-}
-
-func loadPlan(store *cache.Store, key cache.Key) (*stack.Stack, *scaffold.Tree, bool) {
-	var e planEntry
-	if !cache.GetJSON(store, key, &e) || e.Stack == nil {
-		return nil, nil, false
-	}
-	// A file without a document (the README) has a nil JSON, which JSON
-	// encodes as null and decodes as the bytes "null".
-	for i := range e.Files {
-		if string(e.Files[i].JSON) == "null" {
-			e.Files[i].JSON = nil
-		}
-	}
-	return e.Stack, &scaffold.Tree{Files: e.Files}, true
-}
-
 // CheckKey is the key of the policies' findings on a set of documents.
 // The findings depend on nothing else: the policies run sandboxed, with a
-// fixed clock and random seed. extra distinguishes what the caller derives
-// from the findings (vet places them in the files on disk).
-func CheckKey(store *cache.Store, policies []config.Source, docs []policy.Document, extra ...[]byte) cache.Key {
-	h := store.NewKey("check")
-	h.String("policies")
-	for _, s := range policies {
-		h.String(s.Name).Bytes(s.Data)
-	}
+// fixed clock and random seed.
+func CheckKey(store *cache.Store, policies []config.Source, docs []policy.Document) cache.Key {
+	h := HashPolicies(store.NewKey("check"), policies)
 	h.String("documents")
 	for _, d := range docs {
 		h.Strings([]string{d.Path, d.Kind, d.Cluster, d.Component, d.Environment})
@@ -71,9 +46,14 @@ func CheckKey(store *cache.Store, policies []config.Source, docs []policy.Docume
 		}
 		h.Bytes(raw)
 	}
-	h.String("extra")
-	for _, b := range extra {
-		h.Bytes(b)
-	}
 	return h.Sum()
+}
+
+// HashPolicies adds the policy sources to a key: every name and its bytes.
+func HashPolicies(h *cache.Hash, policies []config.Source) *cache.Hash {
+	h.String("policies")
+	for _, s := range policies {
+		h.String(s.Name).Bytes(s.Data)
+	}
+	return h
 }

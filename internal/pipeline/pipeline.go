@@ -60,40 +60,35 @@ func Plan(ctx context.Context, cfg *config.Config, store *cache.Store) (*Result,
 		cache:  store,
 		engine: sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, cfg.Policies) }),
 	}
-	var key cache.Key
-	if store != nil {
-		key = planKey(store, cfg)
-	}
-	if s, tree, ok := loadPlan(store, key); ok {
-		res.setPlan(s, tree)
-		return res, nil
-	}
-	// The policies compile while CUE evaluates: neither needs the other.
-	// An evaluation error discards the compilation; it is not waited for.
-	go res.engine()
-	s, err := stack.Evaluate(cfg)
+	plan, err := cache.Memo(store, func() cache.Key { return planKey(store, cfg) }, func() (planEntry, error) {
+		// The policies compile while CUE evaluates: neither needs the
+		// other. An evaluation error discards the compilation; it is not
+		// waited for.
+		go res.engine()
+		s, err := stack.Evaluate(cfg)
+		if err != nil {
+			return planEntry{}, err
+		}
+		tree, err := scaffold.Plan(s)
+		if err != nil {
+			return planEntry{}, err
+		}
+		// A broken policy is a configuration error, found before anything
+		// is cached or written.
+		if _, err := res.engine(); err != nil {
+			return planEntry{}, err
+		}
+		return planEntry{Stack: s, Files: tree.Files}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	tree, err := scaffold.Plan(s)
-	if err != nil {
-		return nil, err
+	all := &scaffold.Tree{Files: plan.Files}
+	res.Stack, res.Tree, res.all = plan.Stack, all, all
+	if plan.Stack.Subset {
+		res.Tree = selected(plan.Stack, all)
 	}
-	// A broken policy is a configuration error, found before anything is
-	// cached or written.
-	if _, err := res.engine(); err != nil {
-		return nil, err
-	}
-	storePlan(store, key, s, tree)
-	res.setPlan(s, tree)
 	return res, nil
-}
-
-func (r *Result) setPlan(s *stack.Stack, tree *scaffold.Tree) {
-	r.Stack, r.Tree, r.all = s, tree, tree
-	if s.Subset {
-		r.Tree = selected(s, tree)
-	}
 }
 
 // CheckKey is the cache key of the findings Check found: it stands for the

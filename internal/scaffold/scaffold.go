@@ -37,8 +37,9 @@ type File struct {
 	Component   string
 	Environment string
 	// JSON is the document the YAML encodes, as the policies see it; nil
-	// for the README.
-	JSON    json.RawMessage
+	// for the README (left out of the file's JSON form, which would
+	// otherwise bring it back as the document null).
+	JSON    json.RawMessage `json:",omitempty"`
 	Content []byte
 }
 

@@ -125,8 +125,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		if err := res.Check(ctx); err != nil {
 			return nil, err
 		}
-		ruleList, err := check.rules()
-		if err != nil {
+		if r.Rules, err = check.rules(true); err != nil {
 			return nil, err
 		}
 		// The files are the rendered ones, so where a finding sits
@@ -137,12 +136,10 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 			disk.Locate(fs)
 			return fs, nil
 		})
-		r.Rules = rules(ruleList, true)
 		r.Files = files(disk, tree, r.Scaffold)
 		r.Findings = display(findings, r.Scaffold)
 		return r, nil
 	}
-	disk.Classify()
 
 	// 2. Drift.
 	var drifted []finding.Finding
@@ -171,8 +168,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	ruleList, err := check.rules()
-	if err != nil {
+	if r.Rules, err = check.rules(true); err != nil {
 		return nil, err
 	}
 
@@ -194,7 +190,6 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		findings = finding.Waive(findings, res.Stack.Waivers)
 	}
 
-	r.Rules = rules(ruleList, true)
 	r.Files = files(disk, tree, r.Scaffold)
 	r.Findings = display(findings, r.Scaffold)
 	return r, nil
@@ -216,11 +211,9 @@ func scaffoldOnly(r *report.Report, cfg *config.Config, out string, check checke
 	if err != nil {
 		return nil, err
 	}
-	ruleList, err := check.rules()
-	if err != nil {
+	if r.Rules, err = check.rules(false); err != nil {
 		return nil, err
 	}
-	r.Rules = rules(ruleList, false)
 	r.Files = files(disk, nil, r.Scaffold)
 	r.Findings = display(findings, r.Scaffold)
 	return r, nil
@@ -238,10 +231,7 @@ type checker struct {
 // file's path and bytes: the findings, their positions and the YAML
 // problems follow from those alone.
 func (c checker) key(kind string, disk *ondisk.Scaffold) cache.Key {
-	h := c.cache.NewKey(kind)
-	for _, s := range c.policies {
-		h.String(s.Name).Bytes(s.Data)
-	}
+	h := pipeline.HashPolicies(c.cache.NewKey(kind), c.policies)
 	if disk != nil {
 		h.String("files")
 		for _, f := range disk.Files {
@@ -251,15 +241,30 @@ func (c checker) key(kind string, disk *ondisk.Scaffold) cache.Key {
 	return h.Sum()
 }
 
-// rules describes the policies, from the cache when they are known.
-func (c checker) rules() ([]policy.Rule, error) {
-	return cache.Memo(c.cache, func() cache.Key { return c.key("rules", nil) }, func() ([]policy.Rule, error) {
+// rules lists the rules a report names: the policies (described from the
+// cache when they are known) and the built-in checks, all of them for a
+// full vet, only the YAML check without sources.
+func (c checker) rules(full bool) ([]report.Rule, error) {
+	list, err := cache.Memo(c.cache, func() cache.Key { return c.key("rules", nil) }, func() ([]policy.Rule, error) {
 		engine, err := c.engine()
 		if err != nil {
 			return nil, err
 		}
 		return engine.Rules(), nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	var out []report.Rule
+	for _, r := range list {
+		out = append(out, report.Rule{ID: r.ID, Title: r.Title, Description: r.Description})
+	}
+	for _, r := range BuiltinRules() {
+		if full || r.ID == ondisk.RuleYAML {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // disk runs the policies on the files on disk and places each finding at
@@ -287,20 +292,6 @@ func key(f finding.Finding) string {
 		k += "\x00" + f.Message
 	}
 	return k
-}
-
-// rules lists the policies and the built-in checks that ran.
-func rules(list []policy.Rule, full bool) []report.Rule {
-	var out []report.Rule
-	for _, r := range list {
-		out = append(out, report.Rule{ID: r.ID, Title: r.Title, Description: r.Description})
-	}
-	for _, r := range BuiltinRules() {
-		if full || r.ID == ondisk.RuleYAML {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // files lists the scaffold files checked: on disk and rendered.
