@@ -61,7 +61,7 @@ func Check(tree *scaffold.Tree, disk *ondisk.Scaffold, opts Options) ([]finding.
 		got, err := os.ReadFile(filepath.Join(disk.Dir, filepath.FromSlash(f.Path)))
 		if errors.Is(err, fs.ErrNotExist) {
 			out = append(out, finding.Finding{
-				Severity: finding.Error, Rule: Missing, File: f.Path,
+				Severity: finding.Error, Rule: Missing, Kind: finding.KindDrift, File: f.Path,
 				Cluster: f.Cluster, Component: f.Component,
 				Message: fmt.Sprintf("%s is rendered from the sources but missing from the scaffold", what(f)),
 				Hint:    "run dorgu-gen render to write it, or change the config if it should not exist",
@@ -79,7 +79,7 @@ func Check(tree *scaffold.Tree, disk *ondisk.Scaffold, opts Options) ([]finding.
 			continue
 		}
 		d := finding.Finding{
-			Severity: finding.Error, Rule: Modified, File: f.Path,
+			Severity: finding.Error, Rule: Modified, Kind: finding.KindDrift, File: f.Path,
 			Cluster: f.Cluster, Component: f.Component, Line: firstChange(f.Content, got),
 			Message: fmt.Sprintf("%s differs from what the sources render (edited by hand, or not rendered again after a config change)", what(f)),
 			Hint:    "make the change in the config and run dorgu-gen render, which rewrites this file; a hand edit is lost at the next render",
@@ -101,7 +101,7 @@ func Check(tree *scaffold.Tree, disk *ondisk.Scaffold, opts Options) ([]finding.
 			continue
 		}
 		u := finding.Finding{
-			Severity: finding.Error, Rule: Unexpected, File: f.Path,
+			Severity: finding.Error, Rule: Unexpected, Kind: finding.KindDrift, File: f.Path,
 			Cluster: f.Cluster, Component: f.Component,
 		}
 		if f.Kind == scaffold.Application {

@@ -15,10 +15,23 @@ const (
 	Warning Severity = "warning"
 )
 
+// Kind says which check a finding comes from. It is set where the finding
+// is made, never derived from the rule id: a user policy may be called
+// anything, and must not pass for a drift or YAML finding.
+type Kind string
+
+const (
+	KindPolicy Kind = "policy"
+	KindDrift  Kind = "drift"
+	KindCUE    Kind = "cue"
+	KindYAML   Kind = "yaml"
+)
+
 // Finding is one problem found in the sources or the scaffold.
 type Finding struct {
 	Severity  Severity `json:"severity"`
 	Rule      string   `json:"rule"`
+	Kind      Kind     `json:"kind"`
 	File      string   `json:"file,omitempty"`
 	Line      int      `json:"line,omitempty"`
 	Column    int      `json:"column,omitempty"`

@@ -352,7 +352,7 @@ func hasParseError(f File) bool {
 
 func problem(file string, line, col int, msg string) finding.Finding {
 	return finding.Finding{
-		Severity: finding.Error, Rule: RuleYAML, File: file, Line: line, Column: col,
+		Severity: finding.Error, Rule: RuleYAML, Kind: finding.KindYAML, File: file, Line: line, Column: col,
 		Message: msg,
 		Hint:    "fix the YAML syntax (running dorgu-gen render again rewrites a generated file)",
 	}

@@ -336,7 +336,7 @@ func (q packageQuery) check(ctx context.Context, input ast.Value, byPath map[str
 }
 
 func decode(raw any, rule, kind string) (finding.Finding, error) {
-	f := finding.Finding{Rule: rule, Severity: finding.Error}
+	f := finding.Finding{Rule: rule, Kind: finding.KindPolicy, Severity: finding.Error}
 	if kind == "warn" {
 		f.Severity = finding.Warning
 	}

@@ -151,3 +151,22 @@ warn contains {"msg": sprintf("%d files", [count(input.files)])} if true
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestKindIsNotTheID: a finding's kind comes from where it is made, so a
+// user policy named like a built-in check still reports as a policy.
+func TestKindIsNotTheID(t *testing.T) {
+	e, err := compile(t, "p.rego", `package dorgu.policies.drift_missing
+
+deny contains {"msg": "x"} if true
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.Check(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Rule != "drift-missing" || fs[0].Kind != finding.KindPolicy {
+		t.Fatalf("findings %+v; want one drift-missing finding of kind policy", fs)
+	}
+}

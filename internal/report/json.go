@@ -68,7 +68,7 @@ func (JSONFormatter) Format(w io.Writer, r *Report) error {
 	}
 	for _, f := range r.Findings {
 		out.Findings = append(out.Findings, jsonFinding{
-			Severity: string(f.Severity), Rule: f.Rule, Kind: Kind(f.Rule),
+			Severity: string(f.Severity), Rule: f.Rule, Kind: string(f.Kind),
 			File: f.File, Line: f.Line, Column: f.Column, Field: Dotted(f.Field),
 			Cluster: f.Cluster, Component: f.Component,
 			Message: f.Message, Hint: f.Hint, Diff: f.Diff, Waived: f.Waived,

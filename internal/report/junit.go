@@ -58,7 +58,7 @@ func (JUnitFormatter) Format(w io.Writer, r *Report) error {
 	}
 	for _, f := range r.Findings {
 		if _, ok := byRule[f.Rule]; !ok {
-			rules = append(rules, Rule{ID: f.Rule})
+			rules = append(rules, Rule{ID: f.Rule, Kind: f.Kind})
 		}
 		byRule[f.Rule] = append(byRule[f.Rule], f)
 	}
@@ -70,9 +70,9 @@ func (JUnitFormatter) Format(w io.Writer, r *Report) error {
 		// case for the sources as a whole.
 		var files []string
 		for _, f := range r.Files {
-			switch Kind(rule.ID) {
-			case KindCUE:
-			case KindDrift:
+			switch rule.Kind {
+			case finding.KindCUE:
+			case finding.KindDrift:
 				files = append(files, f)
 			default:
 				// Policies and YAML parsing read YAML files only.
@@ -94,7 +94,7 @@ func (JUnitFormatter) Format(w io.Writer, r *Report) error {
 			name := file
 			if name == "" {
 				name = "(sources)"
-				if Kind(rule.ID) != KindCUE {
+				if rule.Kind != finding.KindCUE {
 					name = "(scaffold)"
 				}
 			}

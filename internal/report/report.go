@@ -26,18 +26,11 @@ const (
 	CheckScaffold = "scaffold"
 )
 
-// The kinds of finding, derived from the rule id.
-const (
-	KindPolicy = "policy"
-	KindDrift  = "drift"
-	KindCUE    = "cue"
-	KindYAML   = "yaml"
-)
-
 // Rule describes one rule a finding can come from: a policy, or one of
-// the built-in kinds (cue, yaml, drift-*).
+// the built-in checks (cue, yaml, drift-*).
 type Rule struct {
 	ID          string
+	Kind        finding.Kind
 	Title       string
 	Description string
 }
@@ -73,19 +66,6 @@ type Report struct {
 func (r *Report) Failed() bool {
 	e, w := Count(r.Findings)
 	return e > 0 || (r.FailOnWarn && w > 0)
-}
-
-// Kind returns what kind of finding a rule id reports.
-func Kind(rule string) string {
-	switch {
-	case rule == KindCUE:
-		return KindCUE
-	case rule == KindYAML:
-		return KindYAML
-	case strings.HasPrefix(rule, "drift-"):
-		return KindDrift
-	}
-	return KindPolicy
 }
 
 // filesWithFindings counts the distinct files findings name.

@@ -116,7 +116,7 @@ func (SARIFFormatter) Format(w io.Writer, r *Report) error {
 		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications, sarifNotification{Level: "note", Message: sarifText{n}})
 	}
 	index := map[string]int{}
-	addRule := func(id, title, desc string) int {
+	addRule := func(id string, kind finding.Kind, title, desc string) int {
 		if i, ok := index[id]; ok {
 			return i
 		}
@@ -130,12 +130,12 @@ func (SARIFFormatter) Format(w io.Writer, r *Report) error {
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
 			ID: id, Name: ruleName(id),
 			ShortDescription: sarifText{title}, FullDescription: sarifText{desc}, Help: sarifText{desc},
-			Properties: map[string]any{"kind": Kind(id), "tags": []string{"dorgu-gen", Kind(id)}},
+			Properties: map[string]any{"kind": kind, "tags": []string{"dorgu-gen", string(kind)}},
 		})
 		return index[id]
 	}
 	for _, rule := range r.Rules {
-		addRule(rule.ID, rule.Title, rule.Description)
+		addRule(rule.ID, rule.Kind, rule.Title, rule.Description)
 	}
 	for _, f := range r.Findings {
 		level := "error"
@@ -150,7 +150,7 @@ func (SARIFFormatter) Format(w io.Writer, r *Report) error {
 			msg += "\n" + strings.TrimSuffix(f.Diff, "\n")
 		}
 		res := sarifResult{
-			RuleID: f.Rule, RuleIndex: addRule(f.Rule, "", ""), Level: level,
+			RuleID: f.Rule, RuleIndex: addRule(f.Rule, f.Kind, "", ""), Level: level,
 			Message: sarifText{msg}, Locations: []sarifLocation{},
 		}
 		if f.File != "" {

@@ -54,11 +54,11 @@ const RuleCUE = "cue"
 // BuiltinRules describes the findings that do not come from a policy.
 func BuiltinRules() []report.Rule {
 	return []report.Rule{
-		{ID: RuleCUE, Title: "The sources evaluate", Description: "The CUE config, joined with the embedded schema and components, evaluates without errors: no syntax error, no conflicting values, no field the schema does not allow, no unknown component. Reported at the CUE position of the offending field."},
-		{ID: drift.Modified, Title: "Generated files match the sources", Description: "A file dorgu-gen generates differs from what the sources render: it was edited by hand, or the config changed and nobody rendered again. The next render overwrites the file. The finding carries the unified diff, rendered (-) against on disk (+)."},
-		{ID: drift.Missing, Title: "Generated files exist", Description: "A file the sources render is not in the scaffold: it was deleted, or the config gained a component or a cluster and nobody rendered again."},
-		{ID: drift.Unexpected, Title: "The scaffold holds only what the sources produce", Description: "An Application in clusters/<cluster>/apps (or a values file in clusters/<cluster>/values) that no source produces. The root Application syncs every file of the apps folder, so ArgoCD would deploy it although no config declares it."},
-		{ID: ondisk.RuleYAML, Title: "Scaffold files are valid YAML", Description: "A file of the scaffold (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml) does not parse as YAML, so neither ArgoCD nor the policies can read it; or it holds several YAML documents, of which only the first is checked."},
+		{ID: RuleCUE, Kind: finding.KindCUE, Title: "The sources evaluate", Description: "The CUE config, joined with the embedded schema and components, evaluates without errors: no syntax error, no conflicting values, no field the schema does not allow, no unknown component. Reported at the CUE position of the offending field."},
+		{ID: drift.Modified, Kind: finding.KindDrift, Title: "Generated files match the sources", Description: "A file dorgu-gen generates differs from what the sources render: it was edited by hand, or the config changed and nobody rendered again. The next render overwrites the file. The finding carries the unified diff, rendered (-) against on disk (+)."},
+		{ID: drift.Missing, Kind: finding.KindDrift, Title: "Generated files exist", Description: "A file the sources render is not in the scaffold: it was deleted, or the config gained a component or a cluster and nobody rendered again."},
+		{ID: drift.Unexpected, Kind: finding.KindDrift, Title: "The scaffold holds only what the sources produce", Description: "An Application in clusters/<cluster>/apps (or a values file in clusters/<cluster>/values) that no source produces. The root Application syncs every file of the apps folder, so ArgoCD would deploy it although no config declares it."},
+		{ID: ondisk.RuleYAML, Kind: finding.KindYAML, Title: "Scaffold files are valid YAML", Description: "A file of the scaffold (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml) does not parse as YAML, so neither ArgoCD nor the policies can read it; or it holds several YAML documents, of which only the first is checked."},
 	}
 }
 
@@ -257,7 +257,7 @@ func (c checker) rules(full bool) ([]report.Rule, error) {
 	}
 	var out []report.Rule
 	for _, r := range list {
-		out = append(out, report.Rule{ID: r.ID, Title: r.Title, Description: r.Description})
+		out = append(out, report.Rule{ID: r.ID, Kind: finding.KindPolicy, Title: r.Title, Description: r.Description})
 	}
 	for _, r := range BuiltinRules() {
 		if full || r.ID == ondisk.RuleYAML {
@@ -330,7 +330,7 @@ func cueFindings(err error) []finding.Finding {
 	var out []finding.Finding
 	for _, e := range cueerrors.Errors(err) {
 		f := finding.Finding{
-			Severity: finding.Error, Rule: RuleCUE, Message: e.Error(),
+			Severity: finding.Error, Rule: RuleCUE, Kind: finding.KindCUE, Message: e.Error(),
 			Hint: "fix the config at this position; `dorgu-gen render` prints the same error with every position",
 		}
 		var others []string
