@@ -10,6 +10,7 @@ import (
 
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
+	"github.com/dorgu/dorgu-gen/internal/report"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
 	"github.com/dorgu/dorgu-gen/internal/stack"
 )
@@ -50,7 +51,7 @@ required, enabled by default, or deprecated.`,
 					if e.Deprecated != "" {
 						dep = "yes"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.Name, e.Chart, e.Version, e.Namespace, e.Wave, yesNo(e.Required), yesNo(e.EnabledByDefault), dep)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", report.Escape(e.Name), report.Escape(e.Chart), report.Escape(e.Version), report.Escape(e.Namespace), e.Wave, yesNo(e.Required), yesNo(e.EnabledByDefault), dep)
 				}
 				return tw.Flush()
 			default:
@@ -104,7 +105,7 @@ embedded default's), exactly as render would write them.`,
 			}
 			values, _ := res.Tree.Lookup(scaffold.ValuesPath(c.Name, name))
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "# %s\n%s---\n# %s\n%s", app.Path, app.Content, values.Path, values.Content)
+			fmt.Fprint(out, report.EscapeText(fmt.Sprintf("# %s\n%s---\n# %s\n%s", app.Path, app.Content, values.Path, values.Content)))
 			return nil
 		},
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	cueerrors "cuelang.org/go/cue/errors"
+
+	"github.com/dorgu/dorgu-gen/internal/report"
 )
 
 // Exit codes, documented in the README.
@@ -49,12 +51,14 @@ func exitCode(stderr io.Writer, err error) int {
 }
 
 // formatError prints CUE errors with their positions relative to the
-// working directory, and every other error on its own line.
+// working directory, and every other error on its own line. Errors name
+// files and quote sources that a pull request controls, so the text is
+// escaped as the text report is.
 func formatError(err error) string {
 	var ce cueerrors.Error
 	if errors.As(err, &ce) {
 		wd, _ := os.Getwd()
-		return cueerrors.Details(err, &cueerrors.Config{Cwd: wd})
+		return report.EscapeText(cueerrors.Details(err, &cueerrors.Config{Cwd: wd}))
 	}
-	return "dorgu-gen: " + err.Error() + "\n"
+	return report.EscapeText("dorgu-gen: " + err.Error() + "\n")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,21 +51,21 @@ run in at render time, and reports like opa test. Exit 1 when a test fails.`,
 				case r.Skipped:
 					skip++
 					if verbose {
-						fmt.Fprintf(out, "%s: SKIPPED\n", r.Name)
+						fmt.Fprintf(out, "%s: SKIPPED\n", report.Escape(r.Name))
 					}
 				case r.Err != nil:
 					fail++
-					fmt.Fprintf(out, "%s: %s: ERROR\n    %v\n", r.Location, r.Name, r.Err)
+					fmt.Fprintf(out, "%s: %s: ERROR\n    %s\n", report.Escape(r.Location), report.Escape(r.Name), strings.Join(report.EscapeLines(r.Err.Error()), "\n    "))
 				case !r.Passed:
 					fail++
-					fmt.Fprintf(out, "%s: %s: FAIL (%s)\n", r.Location, r.Name, r.Duration.Round(time.Microsecond))
+					fmt.Fprintf(out, "%s: %s: FAIL (%s)\n", report.Escape(r.Location), report.Escape(r.Name), r.Duration.Round(time.Microsecond))
 					if r.Failed != "" {
-						fmt.Fprintf(out, "    failed at %s\n", r.Failed)
+						fmt.Fprintf(out, "    failed at %s\n", report.Escape(r.Failed))
 					}
 				default:
 					pass++
 					if verbose {
-						fmt.Fprintf(out, "%s: PASS (%s)\n", r.Name, r.Duration.Round(time.Microsecond))
+						fmt.Fprintf(out, "%s: PASS (%s)\n", report.Escape(r.Name), r.Duration.Round(time.Microsecond))
 					}
 				}
 			}

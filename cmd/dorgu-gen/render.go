@@ -76,14 +76,14 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 				return errFindings
 			}
 			if res.Stack.Repo.Placeholder {
-				fmt.Fprintf(stderr, "note: no repository URL configured; the Applications point at the placeholder %s (set repo.url in the config or pass --repo-url)\n", res.Stack.Repo.URL)
+				fmt.Fprintf(stderr, "note: no repository URL configured; the Applications point at the placeholder %s (set repo.url in the config or pass --repo-url)\n", report.Escape(res.Stack.Repo.URL))
 			}
 			plan, err := write.Prepare(out, res.Tree, write.Options{Force: force, InScope: scope(res.Config.Clusters)})
 			if err != nil {
 				return err
 			}
 			if plan.Interrupted {
-				fmt.Fprintf(stderr, "note: a previous render into %s was interrupted; this one completes it\n", out)
+				fmt.Fprintf(stderr, "note: a previous render into %s was interrupted; this one completes it\n", report.Escape(out))
 			}
 			if dryRun || diff {
 				printPlan(stdout, plan, diff)
@@ -101,7 +101,7 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 			if err := plan.Apply(cmd.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintf(stderr, "rendered %s from %s into %s: %s\n", report.Plural(len(res.Stack.Selected), "cluster", "clusters"), res.Config.Origin, out, summary(plan))
+			fmt.Fprintf(stderr, "rendered %s from %s into %s: %s\n", report.Plural(len(res.Stack.Selected), "cluster", "clusters"), report.Escape(res.Config.Origin), report.Escape(out), summary(plan))
 			return nil
 		},
 	}
@@ -131,13 +131,17 @@ func scope(clusters []string) func(string) bool {
 	}
 }
 
+// printPlan lists or diffs the plan. Paths and contents come from the
+// scaffold and its ledger, which a pull request controls: they are escaped
+// as report.Escape says, so that no line can speak to a terminal or a CI
+// runner.
 func printPlan(w io.Writer, plan *write.Plan, diff bool) {
 	for _, c := range plan.Changes {
 		if c.Action == write.Unchanged {
 			continue
 		}
 		if !diff {
-			fmt.Fprintf(w, "%-6s %s\n", c.Action, c.Path)
+			fmt.Fprintf(w, "%-6s %s\n", c.Action, report.Escape(c.Path))
 			continue
 		}
 		a, b := "a/"+c.Path, "b/"+c.Path
@@ -147,14 +151,14 @@ func printPlan(w io.Writer, plan *write.Plan, diff bool) {
 		case write.Remove:
 			b = "/dev/null"
 		}
-		fmt.Fprint(w, textdiff.Unified(a, b, c.Old, c.New))
+		fmt.Fprint(w, report.EscapeText(textdiff.Unified(a, b, c.Old, c.New)))
 	}
 }
 
 func printConflicts(w io.Writer, plan *write.Plan) {
 	fmt.Fprintf(w, "render: refusing to write: %s would be lost:\n", report.Plural(len(plan.Conflicts), "change", "changes"))
 	for _, c := range plan.Conflicts {
-		fmt.Fprintf(w, "  %s: %s\n", filepath.Join(plan.Out, c.Path), c.Reason)
+		fmt.Fprintf(w, "  %s: %s\n", report.Escape(filepath.Join(plan.Out, c.Path)), report.Escape(c.Reason))
 	}
 	fmt.Fprintln(w, "Move the change into the config (see `dorgu-gen render --diff` for what render would write) and render again, or run with --force to overwrite; nothing was written.")
 }
@@ -174,9 +178,10 @@ func summary(plan *write.Plan) string {
 	return s
 }
 
-// colorOK reports whether w is a terminal and NO_COLOR is unset.
+// colorOK reports whether w is a terminal and NO_COLOR is unset or empty
+// (no-color.org: "when present and not an empty string").
 func colorOK(w any) bool {
-	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}
 	f, ok := w.(*os.File)

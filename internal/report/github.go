@@ -15,13 +15,15 @@ import (
 //	::error file=infra-gitops/clusters/dev/apps/x.yaml,line=27,col=5,title=chart-version-pinned::message
 //
 // The message carries the hint and, for drift, the diff. Notes become
-// ::notice:: commands. Every line written is a workflow command.
+// ::notice:: commands. Every line written is a workflow command, and the
+// only one on its line: a file name or a message can neither end it nor
+// start another (see Escape).
 type GitHubFormatter struct{}
 
 // Format implements Formatter.
 func (GitHubFormatter) Format(w io.Writer, r *Report) error {
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "::notice title=%s::%s\n", escapeProperty("dorgu-gen vet"), escapeData(n))
+		fmt.Fprintf(w, "::notice title=%s::%s\n", escapeProperty("dorgu-gen vet"), escapeData(escapeKeepNewlines(n)))
 	}
 	for _, f := range r.Findings {
 		cmd := "error"
@@ -30,7 +32,7 @@ func (GitHubFormatter) Format(w io.Writer, r *Report) error {
 		}
 		var props []string
 		if f.File != "" {
-			props = append(props, "file="+escapeProperty(f.File))
+			props = append(props, "file="+escapeProperty(Escape(f.File)))
 			if f.Line > 0 {
 				props = append(props, fmt.Sprintf("line=%d", f.Line))
 				if f.Column > 0 {
@@ -38,7 +40,7 @@ func (GitHubFormatter) Format(w io.Writer, r *Report) error {
 				}
 			}
 		}
-		props = append(props, "title="+escapeProperty(f.Rule))
+		props = append(props, "title="+escapeProperty(Escape(f.Rule)))
 		msg := f.Message
 		if f.Hint != "" {
 			msg += "\nhint: " + f.Hint
@@ -46,7 +48,7 @@ func (GitHubFormatter) Format(w io.Writer, r *Report) error {
 		if f.Diff != "" {
 			msg += "\n" + strings.TrimSuffix(f.Diff, "\n")
 		}
-		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(msg)); err != nil {
+		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(escapeKeepNewlines(msg))); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -76,10 +77,16 @@ func (JSONFormatter) Format(w io.Writer, r *Report) error {
 	}
 	e, wn := Count(r.Findings)
 	out.Summary = jsonSummary{Errors: e, Warnings: wn, Files: len(r.Files), FilesWithFindings: r.filesWithFindings(), Failed: r.Failed()}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	// Lossless: the escapes decode to the same strings.
+	_, err := w.Write(escapeEncoded(buf.Bytes(), jsonRef))
+	return err
 }
 
 func nonNil(s []string) []string {

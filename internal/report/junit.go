@@ -1,8 +1,8 @@
 package report
 
 import (
+	"bytes"
 	"encoding/xml"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -122,15 +122,16 @@ func (JUnitFormatter) Format(w io.Writer, r *Report) error {
 		out.Failures += s.Failures
 		out.Suites = append(out.Suites, s)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
 	if err := enc.Encode(out); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w)
+	buf.WriteByte('\n')
+	// Lossless: the character references decode to the same text.
+	_, err := w.Write(escapeEncoded(buf.Bytes(), xmlRef))
 	return err
 }
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"strings"
@@ -175,10 +176,16 @@ func (SARIFFormatter) Format(w io.Writer, r *Report) error {
 		}
 		run.Results = append(run.Results, res)
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(sarifLog{Schema: SARIFSchema, Version: SARIFVersion, Runs: []sarifRun{run}})
+	if err := enc.Encode(sarifLog{Schema: SARIFSchema, Version: SARIFVersion, Runs: []sarifRun{run}}); err != nil {
+		return err
+	}
+	// Lossless: the escapes decode to the same strings.
+	_, err := w.Write(escapeEncoded(buf.Bytes(), jsonRef))
+	return err
 }
 
 // ruleName turns a rule id into the PascalCase name SARIF viewers show.

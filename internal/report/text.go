@@ -17,9 +17,11 @@ func Text(w io.Writer, fs []finding.Finding, color bool) {
 	}
 }
 
-// writeFinding writes one finding, its hint and its diff, indented.
+// writeFinding writes one finding, its hint and its diff, indented. Every
+// string in it is escaped (see Escape): a file name or a message cannot
+// start a line of its own, move the cursor or speak to a CI runner.
 func writeFinding(w io.Writer, f finding.Finding, color bool) {
-	loc := f.Location()
+	loc := Escape(f.Location())
 	if loc != "" {
 		loc += ": "
 	}
@@ -32,28 +34,38 @@ func writeFinding(w io.Writer, f finding.Finding, color bool) {
 		sev = "\x1b[" + code + "m" + sev + "\x1b[0m"
 	}
 	// One line per finding: a message that spans lines continues indented.
-	msg := strings.ReplaceAll(strings.ReplaceAll(f.Message, "\r\n", "\n"), "\n", "\n    ")
-	fmt.Fprintf(w, "%s%s %s: %s\n", loc, sev, f.Rule, msg)
+	msg := strings.Join(EscapeLines(crlf(f.Message)), "\n    ")
+	fmt.Fprintf(w, "%s%s %s: %s\n", loc, sev, Escape(f.Rule), msg)
 	if f.Hint != "" {
-		fmt.Fprintf(w, "    hint: %s\n", f.Hint)
+		fmt.Fprintf(w, "    hint: %s\n", strings.Join(EscapeLines(crlf(f.Hint)), "\n    "))
 	}
 	if f.Diff != "" {
-		for _, l := range strings.Split(strings.TrimSuffix(f.Diff, "\n"), "\n") {
+		for _, l := range EscapeLines(f.Diff) {
 			if color {
-				switch {
-				case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
-					l = "\x1b[1m" + l + "\x1b[0m"
-				case strings.HasPrefix(l, "+"):
-					l = "\x1b[32m" + l + "\x1b[0m"
-				case strings.HasPrefix(l, "-"):
-					l = "\x1b[31m" + l + "\x1b[0m"
-				case strings.HasPrefix(l, "@@"):
-					l = "\x1b[36m" + l + "\x1b[0m"
-				}
+				l = colorDiffLine(l)
 			}
 			fmt.Fprintf(w, "    %s\n", l)
 		}
 	}
+}
+
+// crlf turns a message's CRLF line ends into LF: a message from a policy
+// written on Windows still prints one line per line.
+func crlf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// colorDiffLine colours one (escaped) line of a unified diff.
+func colorDiffLine(l string) string {
+	switch {
+	case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+		return "\x1b[1m" + l + "\x1b[0m"
+	case strings.HasPrefix(l, "+"):
+		return "\x1b[32m" + l + "\x1b[0m"
+	case strings.HasPrefix(l, "-"):
+		return "\x1b[31m" + l + "\x1b[0m"
+	case strings.HasPrefix(l, "@@"):
+		return "\x1b[36m" + l + "\x1b[0m"
+	}
+	return l
 }
 
 // TextFormatter writes findings for people: one line per finding, grouped
@@ -67,7 +79,7 @@ type TextFormatter struct {
 // Format implements Formatter.
 func (t TextFormatter) Format(w io.Writer, r *Report) error {
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+		fmt.Fprintf(w, "note: %s\n", strings.Join(EscapeLines(crlf(n)), "\n    "))
 	}
 	if len(r.Notes) > 0 && len(r.Findings) > 0 {
 		fmt.Fprintln(w)
