@@ -20,7 +20,7 @@ Environment:
   DORGU_CACHE  where render, vet and components keep the results of unchanged
                sources (default: dorgu-gen in the user's cache directory);
                "off" turns the cache off
-  NO_COLOR     no colour on a terminal`,
+  NO_COLOR     set to anything but "", no colour on a terminal`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
