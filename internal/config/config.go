@@ -18,12 +18,14 @@ import (
 	"unicode/utf8"
 
 	dorgugen "github.com/dorgu/dorgu-gen"
+	"github.com/dorgu/dorgu-gen/internal/repofs"
+	"github.com/dorgu/dorgu-gen/internal/safefile"
 )
 
 // MaxFileSize bounds every config file read. A CUE config of this size is
 // already far beyond a thousand clusters; anything larger is a mistake (a
 // binary, a log) that would otherwise be parsed at length.
-const MaxFileSize = 8 << 20
+const MaxFileSize = repofs.DefaultFileBytes
 
 // DefaultCluster and DefaultEnvironment name the single cluster rendered
 // from the embedded default when no config exists.
@@ -53,6 +55,10 @@ type Options struct {
 	// PolicyDirs are --policy: folders of .rego files that join the
 	// embedded policies and the config's own policies/ folder.
 	PolicyDirs []string
+	// Repo is the repository the sources are read from, and the bounds of
+	// the run's reads; nil opens the one Dir belongs to, with the default
+	// bounds.
+	Repo *repofs.Repo `json:"-"`
 }
 
 // Source is one file of the stack.
@@ -103,7 +109,9 @@ var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 // and component name must have.
 func ValidName(s string) bool { return len(s) <= 63 && dnsLabel.MatchString(s) }
 
-// Load reads the sources that opts point at.
+// Load reads the sources that opts point at. Every file is read from the
+// repository that opts.Dir belongs to (see package repofs): a symbolic
+// link that leads out of it is an error naming the link, never a read.
 func Load(opts Options) (*Config, error) {
 	dir := opts.Dir
 	if dir == "" {
@@ -118,18 +126,27 @@ func Load(opts Options) (*Config, error) {
 			return nil, &Error{Msg: fmt.Sprintf("--cluster %q: a cluster name must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)", c)}
 		}
 	}
+	repo := opts.Repo
+	if repo == nil {
+		r, err := repofs.Open(dir, repofs.Default)
+		if err != nil {
+			return nil, &Error{Msg: err.Error()}
+		}
+		defer r.Close()
+		repo = r
+	}
 	cfg := &Config{
 		Clusters: slices.Compact(slices.Sorted(slices.Values(opts.Clusters))),
 		RepoURL:  opts.RepoURL,
 		Revision: opts.Revision,
 	}
-	root, err := locate(dir, opts.Path)
+	root, err := locate(repo, opts.Path)
 	if err != nil {
-		return nil, err
+		return nil, relError(dir, err)
 	}
 	// An ejected config (dorgu-gen init --eject) carries its own copy of
 	// the schema, components and policies, which replaces the embedded one.
-	if root == "" || !Ejected(configDir(root)) {
+	if root == nil || !ejected(root.folder()) {
 		if err := cfg.readEmbedded(); err != nil {
 			return nil, err
 		}
@@ -137,10 +154,11 @@ func Load(opts Options) (*Config, error) {
 		cfg.Ejected = true
 	}
 	for _, d := range opts.PolicyDirs {
-		if !filepath.IsAbs(d) {
-			d = filepath.Join(dir, d)
+		pd, err := repo.Path(d)
+		if err != nil {
+			return nil, &Error{Path: d, Msg: unwrapPathError(err).Error()}
 		}
-		if err := cfg.readPolicies(d, true); err != nil {
+		if err := cfg.readPolicies(pd, true); err != nil {
 			return nil, relError(dir, err)
 		}
 	}
@@ -150,13 +168,13 @@ func Load(opts Options) (*Config, error) {
 			cfg.Policies[i].Name = rel(dir, p.Name)
 		}
 	}
-	if root == "" {
+	if root == nil {
 		return cfg, cfg.defaultCluster(opts)
 	}
 	if opts.Environment != "" {
-		return nil, &Error{Msg: fmt.Sprintf("--environment only applies to the embedded default stack; %s declares its clusters, so set clusters.<name>.environment there", rel(dir, root))}
+		return nil, &Error{Msg: fmt.Sprintf("--environment only applies to the embedded default stack; %s declares its clusters, so set clusters.<name>.environment there", rel(dir, root.Abs()))}
 	}
-	cfg.Origin = rel(dir, root)
+	cfg.Origin = rel(dir, root.Abs())
 	n := len(cfg.Policies)
 	if err := cfg.readUser(root); err != nil {
 		return nil, relError(dir, err)
@@ -177,73 +195,95 @@ func relError(dir string, err error) error {
 	return err
 }
 
-// configDir is the folder a config lives in: the --config directory, or
-// the folder of a config file.
-func configDir(root string) string {
-	if info, err := os.Stat(root); err == nil && !info.IsDir() {
-		return filepath.Dir(root)
-	}
-	return root
+// location is a config: a .cue file or a folder of them.
+type location struct {
+	*repofs.Dir
+	isDir bool
 }
 
-// Ejected reports whether a config folder holds an ejected copy of the
+// folder is the folder a config lives in: the --config directory, or the
+// folder of a config file.
+func (l *location) folder() *repofs.Dir {
+	if l.isDir {
+		return l.Dir
+	}
+	return l.Join("..")
+}
+
+// ejected reports whether a config folder holds an ejected copy of the
 // schema (dorgu-gen init --eject).
-func Ejected(dir string) bool {
-	m, _ := filepath.Glob(filepath.Join(dir, "schema", "*.cue"))
-	return len(m) > 0
+func ejected(dir *repofs.Dir) bool {
+	files, err := cueFiles(dir.Join("schema"))
+	return err == nil && len(files) > 0
 }
 
 // readPolicies reads the .rego files of dir; a missing folder is an error
 // only when the user named it (--policy).
-func (c *Config) readPolicies(dir string, named bool) error {
-	entries, err := os.ReadDir(dir)
+func (c *Config) readPolicies(dir *repofs.Dir, named bool) error {
+	entries, err := dir.ReadDir()
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !named {
 			return nil
 		}
-		return &Error{Path: dir, Msg: unwrapPathError(err).Error()}
+		return sourceError(dir, err)
 	}
 	n := 0
 	for _, e := range entries {
 		if !strings.HasSuffix(e.Name(), ".rego") || e.IsDir() {
 			continue
 		}
-		p := filepath.Join(dir, e.Name())
+		p := dir.Join(e.Name())
 		data, err := readFile(p)
 		if err != nil {
 			return err
 		}
-		c.Policies = append(c.Policies, Source{Name: p, Data: data})
+		c.Policies = append(c.Policies, Source{Name: p.Abs(), Data: data})
 		n++
 	}
 	if n == 0 && named {
-		return &Error{Path: dir, Msg: "--policy: the folder holds no .rego files"}
+		return &Error{Path: dir.String(), Msg: "--policy: the folder holds no .rego files"}
 	}
 	return nil
 }
 
-// locate resolves --config, or discovers dorgu.cue or dorgu/ in dir. It
-// returns "" when there is no user config.
-func locate(dir, p string) (string, error) {
+// locate resolves --config, or discovers dorgu.cue or dorgu/ in the
+// working directory. It returns nil when there is no user config.
+func locate(repo *repofs.Repo, p string) (*location, error) {
 	if p != "" {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
+		d, err := repo.Path(p)
+		if err != nil {
+			return nil, &Error{Path: p, Msg: fmt.Sprintf("--config: %v", unwrapPathError(err))}
 		}
-		if _, err := os.Stat(p); err != nil {
+		info, err := d.Stat()
+		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return "", &Error{Path: rel(dir, p), Msg: "--config: no such file or directory"}
+				return nil, &Error{Path: p, Msg: "--config: no such file or directory"}
 			}
-			return "", &Error{Path: rel(dir, p), Msg: fmt.Sprintf("--config: %v", unwrapPathError(err))}
+			var ee *repofs.EscapeError
+			if errors.As(err, &ee) {
+				return nil, &Error{Path: ee.Path, Msg: "--config: " + repofs.EscapeMessage}
+			}
+			return nil, &Error{Path: p, Msg: fmt.Sprintf("--config: %v", unwrapPathError(err))}
 		}
-		return p, nil
+		return &location{Dir: d, isDir: info.IsDir()}, nil
 	}
 	for _, name := range []string{"dorgu.cue", "dorgu"} {
-		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
+		d, err := repo.Path(name)
+		if err != nil {
+			return nil, &Error{Path: name, Msg: unwrapPathError(err).Error()}
 		}
+		info, err := d.Stat()
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			// A planted link out of the repository is not a config to
+			// fall back from: it is an error naming the link.
+			return nil, sourceError(d, err)
+		}
+		return &location{Dir: d, isDir: info.IsDir()}, nil
 	}
-	return "", nil
+	return nil, nil
 }
 
 func (c *Config) readEmbedded() error {
@@ -271,40 +311,36 @@ func (c *Config) readEmbedded() error {
 
 // readUser reads a config file, or the .cue files of a config directory,
 // plus the .cue files of the components/ folder next to them.
-func (c *Config) readUser(root string) error {
-	info, err := os.Stat(root)
-	if err != nil {
-		return &Error{Path: root, Msg: unwrapPathError(err).Error()}
-	}
-	var files []string
-	dir := root
-	if info.IsDir() {
-		files, err = cueFiles(root)
+func (c *Config) readUser(root *location) error {
+	var files []*repofs.Dir
+	if root.isDir {
+		var err error
+		files, err = cueFiles(root.Dir)
 		if err != nil {
 			return err
 		}
 		if len(files) == 0 {
-			return &Error{Path: root, Msg: "the config directory holds no .cue files"}
+			return &Error{Path: root.String(), Msg: "the config directory holds no .cue files"}
 		}
 	} else {
-		if filepath.Ext(root) != ".cue" {
-			return &Error{Path: root, Msg: "a config file must be a .cue file"}
+		if filepath.Ext(root.String()) != ".cue" {
+			return &Error{Path: root.String(), Msg: "a config file must be a .cue file"}
 		}
-		files = []string{root}
-		dir = filepath.Dir(root)
+		files = []*repofs.Dir{root.Dir}
 	}
+	dir := root.folder()
 	folders := []string{"components"}
 	if c.Ejected {
 		folders = []string{"schema", "components"}
 	}
 	for _, f := range folders {
-		more, err := cueFiles(filepath.Join(dir, f))
+		more, err := cueFiles(dir.Join(f))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		files = append(files, more...)
 	}
-	if err := c.readPolicies(filepath.Join(dir, "policies"), false); err != nil {
+	if err := c.readPolicies(dir.Join("policies"), false); err != nil {
 		return err
 	}
 	for _, f := range files {
@@ -312,53 +348,66 @@ func (c *Config) readUser(root string) error {
 		if err != nil {
 			return err
 		}
-		c.CUE = append(c.CUE, Source{Name: f, Data: data})
+		c.CUE = append(c.CUE, Source{Name: f.Abs(), Data: data})
 	}
 	return nil
 }
 
 // cueFiles lists the .cue files of dir, sorted, not descending into
 // subdirectories: a config folder may hold the scaffold or anything else.
-func cueFiles(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
+func cueFiles(dir *repofs.Dir) ([]*repofs.Dir, error) {
+	entries, err := dir.ReadDir()
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		return nil, &Error{Path: dir, Msg: unwrapPathError(err).Error()}
+		return nil, sourceError(dir, err)
 	}
-	var out []string
+	var out []*repofs.Dir
 	for _, e := range entries {
 		if e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0 {
 			if strings.HasSuffix(e.Name(), ".cue") {
-				out = append(out, filepath.Join(dir, e.Name()))
+				out = append(out, dir.Join(e.Name()))
 			}
 		}
 	}
 	return out, nil
 }
 
-func readFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, &Error{Path: name, Msg: unwrapPathError(err).Error()}
+// sourceError turns an error reading a source into a configuration error
+// naming the file: the link that leads out of the repository, the limit
+// that was hit.
+func sourceError(d *repofs.Dir, err error) error {
+	var ee *repofs.EscapeError
+	if errors.As(err, &ee) {
+		return &Error{Path: ee.Path, Msg: repofs.EscapeMessage}
 	}
-	defer f.Close()
+	var le *repofs.LimitError
+	if errors.As(err, &le) {
+		if le.Limit == repofs.LimitFileBytes {
+			return &Error{Path: le.Path, Msg: fmt.Sprintf("the file is %d bytes; config files are limited to %d bytes", le.Size, le.Max)}
+		}
+		return &Error{Msg: le.Error()}
+	}
+	if errors.Is(err, safefile.ErrNotRegular) {
+		return &Error{Path: d.String(), Msg: "is not a regular file (a directory, FIFO, device or socket); config files are regular files"}
+	}
+	return &Error{Path: d.String(), Msg: unwrapPathError(err).Error()}
+}
+
+func readFile(f *repofs.Dir) ([]byte, error) {
+	name := f.String()
 	info, err := f.Stat()
 	if err != nil {
-		return nil, &Error{Path: name, Msg: unwrapPathError(err).Error()}
+		return nil, sourceError(f, err)
 	}
 	if info.IsDir() {
 		return nil, &Error{Path: name, Msg: "is a directory, not a .cue file"}
 	}
-	if info.Size() > MaxFileSize {
-		return nil, &Error{Path: name, Msg: fmt.Sprintf("the file is %d bytes; config files are limited to %d bytes", info.Size(), MaxFileSize)}
+	data, err := f.ReadFile()
+	if err != nil {
+		return nil, sourceError(f, err)
 	}
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(f); err != nil {
-		return nil, &Error{Path: name, Msg: unwrapPathError(err).Error()}
-	}
-	data := buf.Bytes()
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		line := 1 + bytes.Count(data[:i], []byte("\n"))
 		return nil, &Error{Path: fmt.Sprintf("%s:%d", name, line), Msg: "the file is binary (it contains NUL bytes), not CUE"}
