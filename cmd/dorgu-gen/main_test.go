@@ -54,6 +54,7 @@ func runScripts(t *testing.T, cacheDir string) {
 			"mkbig":        cmdMkBig,
 			"cacheentries": cmdCacheEntries,
 			"scramble":     cmdScramble,
+			"mkfifo":       cmdMkFIFO,
 		},
 	})
 }

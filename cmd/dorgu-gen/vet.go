@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -52,7 +53,12 @@ a usage error.`,
 			if err != nil {
 				return usageError{err: fmt.Errorf("--output: %w", err), cmd: cmd.CommandPath()}
 			}
+			wd, err := os.Getwd()
+			if err != nil {
+				return err
+			}
 			opts := vet.Options{Sources: src.opts, Out: out, Cache: openCache()}
+			opts.Sources.Dir = wd
 			if src.opts.Path == embeddedConfig {
 				opts.Sources.Path, opts.Embedded = "", true
 			}

@@ -8,14 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/ondisk"
+	"github.com/dorgu/dorgu-gen/internal/repofs"
+	"github.com/dorgu/dorgu-gen/internal/safefile"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
 	"github.com/dorgu/dorgu-gen/internal/textdiff"
 )
@@ -58,8 +58,26 @@ func Check(tree *scaffold.Tree, disk *ondisk.Scaffold, opts Options) ([]finding.
 		if opts.SkipReadme && f.Kind == scaffold.Readme {
 			continue
 		}
-		got, err := os.ReadFile(filepath.Join(disk.Dir, filepath.FromSlash(f.Path)))
-		if errors.Is(err, fs.ErrNotExist) {
+		if disk.Unread(f.Path) {
+			// A link out of the repository or a file that is not a
+			// regular one: its yaml finding names it, and nothing of it
+			// was read to compare.
+			continue
+		}
+		got, ok, err := onDisk(disk, f)
+		var un *unreadable
+		if errors.As(err, &un) {
+			out = append(out, finding.Finding{
+				Severity: finding.Error, Rule: Modified, Kind: finding.KindDrift, File: f.Path,
+				Message: fmt.Sprintf("%s %s; it is not the file render writes", what(f), un.msg),
+				Hint:    "replace it with the file dorgu-gen render writes",
+			})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			out = append(out, finding.Finding{
 				Severity: finding.Error, Rule: Missing, Kind: finding.KindDrift, File: f.Path,
 				Cluster: f.Cluster, Component: f.Component,
@@ -67,13 +85,6 @@ func Check(tree *scaffold.Tree, disk *ondisk.Scaffold, opts Options) ([]finding.
 				Hint:    "run dorgu-gen render to write it, or change the config if it should not exist",
 			})
 			continue
-		}
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return nil, &ondisk.Error{Msg: fmt.Sprintf("%s: %v", path.Join(opts.Label, f.Path), err)}
 		}
 		if bytes.Equal(got, f.Content) {
 			continue
@@ -145,6 +156,41 @@ func firstChange(want, got []byte) int {
 	return max(1, min(i+1, max(n, 1)))
 }
 
+// onDisk returns the bytes of a planned file on disk: those the scan read
+// for a file of the layout, else (the README) a read through the
+// scaffold's repository, bounded and never following a link out of it.
+// ok is false when there is no such file.
+func onDisk(disk *ondisk.Scaffold, f scaffold.File) (data []byte, ok bool, err error) {
+	if d, found := disk.Lookup(f.Path); found {
+		return d.Content, true, nil
+	}
+	if f.Kind != scaffold.Readme {
+		return nil, false, nil
+	}
+	data, err = disk.ReadFile(f.Path)
+	var ee *repofs.EscapeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false, nil
+	case errors.As(err, &ee):
+		return nil, false, &unreadable{repofs.EscapeMessage}
+	case errors.Is(err, safefile.ErrNotRegular):
+		return nil, false, &unreadable{"is not a regular file"}
+	case err != nil:
+		var le *repofs.LimitError
+		if errors.As(err, &le) {
+			return nil, false, &ondisk.Error{Msg: le.Error()}
+		}
+		return nil, false, &ondisk.Error{Msg: err.Error()}
+	}
+	return data, true, nil
+}
+
+// unreadable is a planted file that was not read.
+type unreadable struct{ msg string }
+
+func (u *unreadable) Error() string { return u.msg }
+
 // UpToDate reports whether the scaffold on disk is exactly the rendered
 // tree: the same files, byte for byte, and no other file of the layout.
 // vet then knows the files on disk hold the documents the policies already
@@ -153,17 +199,17 @@ func UpToDate(tree *scaffold.Tree, disk *ondisk.Scaffold) bool {
 	n := 0
 	for _, f := range tree.Files {
 		if f.Kind == scaffold.Readme {
-			got, err := os.ReadFile(filepath.Join(disk.Dir, filepath.FromSlash(f.Path)))
-			if err != nil || !bytes.Equal(got, f.Content) {
+			got, ok, err := onDisk(disk, f)
+			if err != nil || !ok || !bytes.Equal(got, f.Content) {
 				return false
 			}
 			continue
 		}
 		d, ok := disk.Lookup(f.Path)
-		if !ok || d.Content == nil || !bytes.Equal(d.Content, f.Content) {
+		if !ok || d.Unread || !bytes.Equal(d.Content, f.Content) {
 			return false
 		}
 		n++
 	}
-	return n == len(disk.Files)
+	return n == len(disk.Files) && len(disk.Problems()) == 0
 }

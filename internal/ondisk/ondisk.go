@@ -27,15 +27,15 @@ import (
 
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/policy"
+	"github.com/dorgu/dorgu-gen/internal/repofs"
+	"github.com/dorgu/dorgu-gen/internal/safefile"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
 )
 
-// RuleYAML is the rule id of a file that is not valid YAML.
+// RuleYAML is the rule id of a scaffold file that cannot be read as
+// ArgoCD and Helm read it: it does not parse, it is a symbolic link out of
+// the repository or not a regular file, or YAML readers disagree on it.
 const RuleYAML = "yaml"
-
-// MaxFileSize bounds every scaffold file read: an Application or a values
-// file of this size is a mistake (a binary, a log), not something to parse.
-const MaxFileSize = 8 << 20
 
 // Other is the kind of a YAML file under argocd/ that is not an
 // Application (an AppProject, a user's own manifest): read, not checked.
@@ -50,7 +50,8 @@ type File struct {
 	Cluster     string
 	Component   string
 	Environment string
-	Content     []byte
+	// Content is nil when the file could not be read (Unread).
+	Content []byte
 	// Doc is the first YAML document as the policies see it (JSON types);
 	// nil when the file is empty or does not parse.
 	Doc any
@@ -59,8 +60,10 @@ type File struct {
 	// Problems are the file's YAML problems: a parse error with its line,
 	// or several documents in one file.
 	Problems []finding.Finding
+	// Unread is set when the file was not read: a symbolic link out of
+	// the repository, or not a regular file. Problems say which.
+	Unread bool
 
-	tooBig bool // not read: larger than MaxFileSize
 	parsed bool
 }
 
@@ -69,26 +72,40 @@ type Scaffold struct {
 	Dir   string
 	Files []File
 
+	// top is the scaffold directory, inside the repository.
+	top *repofs.Dir
+	// problems are about folders of the layout that were not read (a
+	// link out of the repository): no file stands for them.
+	problems []finding.Finding
+	// unread are those folders, so that drift does not call their files
+	// missing.
+	unread []string
+
 	classified bool
 }
 
 // Error is a scaffold that cannot be read at all.
-type Error struct{ Msg string }
+type Error struct {
+	Msg string
+	// NoDir is set when there is no scaffold directory.
+	NoDir bool
+}
 
 func (e *Error) Error() string { return e.Msg }
 
-// patterns are the files of the layout, relative to the scaffold directory.
-var patterns = []string{
-	"argocd/*.yaml", "argocd/*.yml",
-	"clusters/*/apps/*.yaml", "clusters/*/apps/*.yml",
-	"clusters/*/values/*.yaml", "clusters/*/values/*.yml",
-}
-
 // Read reads every YAML file of the scaffold layout under dir and parses
 // it. Other files (a README, CI config, a user's notes) are not its
-// business. An error means dir is not a readable directory.
+// business. An error means dir is not a readable directory. dir is its own
+// repository: see ReadRepo.
 func Read(dir string) (*Scaffold, error) {
-	s, err := Scan(dir)
+	return ReadRepo(nil, dir)
+}
+
+// ReadRepo is Read of the scaffold dir (absolute, or relative to the
+// working directory) inside repo; nil takes dir as a repository of its
+// own.
+func ReadRepo(repo *repofs.Repo, dir string) (*Scaffold, error) {
+	s, err := ScanRepo(repo, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -114,41 +131,286 @@ func (s *Scaffold) Classify() {
 // That is all a comparison with a rendered tree needs; Locate parses the
 // files it places findings in.
 func Scan(dir string) (*Scaffold, error) {
-	info, err := os.Stat(dir)
+	return ScanRepo(nil, dir)
+}
+
+// ScanRepo is Scan of the scaffold dir inside repo; nil takes dir as a
+// repository of its own. Every read goes through repo: bounded, regular
+// files only, nothing outside the repository. A link out of it, or a file
+// that is not a regular one, is a problem of the scaffold naming it; a
+// limit of repo that is hit is an *Error.
+func ScanRepo(repo *repofs.Repo, dir string) (*Scaffold, error) {
+	name := dir
+	if repo == nil {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, err)}
+		}
+		// A dir that is missing or not a folder is reported below, as
+		// inside a repository.
+		at := abs
+		if info, err := os.Stat(abs); err != nil || !info.IsDir() {
+			at = filepath.Dir(abs)
+		}
+		r, err := repofs.Open(at, repofs.Default)
+		if err != nil {
+			return nil, &Error{Msg: err.Error()}
+		}
+		repo, name = r, abs
+	}
+	top, err := repo.Path(name)
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, unwrap(err))}
+	}
+	info, err := top.Stat()
+	var ee *repofs.EscapeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, &Error{Msg: fmt.Sprintf("%s: no such directory: there is no scaffold to check (render one with dorgu-gen render --out %s, or point --out at it)", dir, dir)}
+		return nil, &Error{Msg: fmt.Sprintf("%s: no such directory: there is no scaffold to check (render one with dorgu-gen render --out %s, or point --out at it)", dir, dir), NoDir: true}
+	case errors.As(err, &ee):
+		return nil, &Error{Msg: ee.Error()}
 	case err != nil:
-		return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, err)}
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, unwrap(err))}
 	case !info.IsDir():
-		return nil, &Error{Msg: fmt.Sprintf("%s: not a directory; --out names the scaffold's directory", dir)}
+		return nil, &Error{Msg: fmt.Sprintf("%s: not a directory; --out names the scaffold's directory", dir), NoDir: true}
 	}
-	var rels []string
-	for _, p := range patterns {
-		matches, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(p)))
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range matches {
-			rel, err := filepath.Rel(dir, m)
-			if err != nil {
-				return nil, err
-			}
-			rels = append(rels, filepath.ToSlash(rel))
-		}
+	s := &Scaffold{Dir: dir, top: top}
+	if err := s.scan(); err != nil {
+		return nil, err
 	}
-	slices.Sort(rels)
-	s := &Scaffold{Dir: dir}
-	for _, rel := range rels {
-		f, ok, err := readFile(dir, rel)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			s.Files = append(s.Files, f)
-		}
-	}
+	slices.SortFunc(s.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return s, nil
+}
+
+// The folders of the layout and the files read in each, as ArgoCD and
+// Helm read them (see README, "Checking pull requests").
+var (
+	rootAppFiles = []string{".yaml", ".yml"}
+	appFiles     = []string{".yaml", ".yml"}
+	valuesFiles  = []string{".yaml", ".yml"}
+)
+
+// scan walks the layout: argocd/, clusters/<cluster>/apps/ and
+// clusters/<cluster>/values/, one level each, as the globs
+// argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml did.
+func (s *Scaffold) scan() error {
+	if err := s.folder("argocd", rootAppFiles); err != nil {
+		return err
+	}
+	clusters, err := s.list("clusters")
+	if err != nil || clusters == nil {
+		return err
+	}
+	for _, e := range clusters {
+		c := "clusters/" + e.Name()
+		if ok, err := s.isDir(c, e); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.folder(c+"/apps", appFiles); err != nil {
+			return err
+		}
+		if err := s.folder(c+"/values", valuesFiles); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// list lists a folder of the layout; nil when it does not exist or is not
+// to be read (a link out of the repository, recorded as a problem).
+func (s *Scaffold) list(rel string) ([]fs.DirEntry, error) {
+	d := s.top.Join(rel)
+	info, err := d.Stat()
+	if err == nil && !info.IsDir() {
+		return nil, nil
+	}
+	if err == nil {
+		var entries []fs.DirEntry
+		if entries, err = d.ReadDir(); err == nil {
+			return entries, nil
+		}
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	var ee *repofs.EscapeError
+	if errors.As(err, &ee) {
+		s.folderProblem(rel)
+		return nil, nil
+	}
+	return nil, readError(err)
+}
+
+// isDir reports whether the entry rel is a folder to descend into,
+// recording a link out of the repository as a problem.
+func (s *Scaffold) isDir(rel string, e fs.DirEntry) (bool, error) {
+	if e.IsDir() {
+		return true, nil
+	}
+	if e.Type()&fs.ModeSymlink == 0 {
+		return false, nil
+	}
+	info, err := s.top.Join(rel).Stat()
+	var ee *repofs.EscapeError
+	switch {
+	case errors.As(err, &ee):
+		s.folderProblem(rel)
+		return false, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, readError(err)
+	}
+	return info.IsDir(), nil
+}
+
+func (s *Scaffold) folderProblem(rel string) {
+	s.unread = append(s.unread, rel)
+	p := problem(rel, 0, 0, "the folder "+repofs.EscapeMessage+"; the files under it are not checked")
+	p.Cluster = clusterOf(rel)
+	p.Hint = linkHint
+	s.problems = append(s.problems, p)
+}
+
+// linkHint is what to do about a link out of the repository.
+const linkHint = "replace the link with the file or folder itself, or with a relative link to one inside the repository"
+
+// folder reads the files of one folder of the layout with the given
+// extensions.
+func (s *Scaffold) folder(rel string, exts []string) error {
+	entries, err := s.list(rel)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !slices.Contains(exts, path.Ext(e.Name())) {
+			continue
+		}
+		if err := s.file(rel+"/"+e.Name(), e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// file reads one file of the layout. A folder with a file's name is not a
+// file; anything else that cannot be read as a regular file inside the
+// repository is a file with a problem.
+func (s *Scaffold) file(rel string, e fs.DirEntry) error {
+	if e.IsDir() {
+		return nil
+	}
+	f := fileAt(rel)
+	d := s.top.Join(rel)
+	unread := func(msg, hint string) error {
+		p := problem(rel, 0, 0, msg)
+		p.Hint = hint
+		f.Problems, f.Unread = append(f.Problems, p), true
+		s.Files = append(s.Files, f)
+		return nil
+	}
+	info, err := d.Stat()
+	var ee *repofs.EscapeError
+	switch {
+	case errors.As(err, &ee):
+		return unread("the file "+repofs.EscapeMessage, linkHint)
+	case errors.Is(err, fs.ErrNotExist):
+		return unread("the file is a symbolic link to nothing", linkHint)
+	case err != nil:
+		return readError(err)
+	case info.IsDir():
+		return nil
+	case !info.Mode().IsRegular():
+		return unread("the file is not a regular file (a FIFO, device or socket); dorgu-gen does not read it", "replace it with a regular file")
+	}
+	f.Content, err = d.ReadFile()
+	if errors.Is(err, safefile.ErrNotRegular) {
+		return unread("the file is not a regular file (a FIFO, device or socket); dorgu-gen does not read it", "replace it with a regular file")
+	}
+	if err != nil {
+		return readError(err)
+	}
+	s.Files = append(s.Files, f)
+	return nil
+}
+
+// readError is an error that stops the whole read: a limit, or an I/O
+// error.
+func readError(err error) error {
+	var le *repofs.LimitError
+	if errors.As(err, &le) {
+		return &Error{Msg: le.Error()}
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &Error{Msg: fmt.Sprintf("%s: %v", pe.Path, pe.Err)}
+	}
+	return &Error{Msg: err.Error()}
+}
+
+// fileAt is the file at rel as its path says: its kind, cluster and
+// component.
+func fileAt(rel string) File {
+	f := File{Path: rel}
+	parts := strings.Split(rel, "/")
+	stem := strings.TrimSuffix(path.Base(rel), path.Ext(rel))
+	switch {
+	case parts[0] == "argocd":
+		f.Kind = scaffold.RootApplication
+	case parts[2] == "apps":
+		f.Kind, f.Cluster, f.Component = scaffold.Application, parts[1], stem
+	default:
+		f.Kind, f.Cluster, f.Component = scaffold.Values, parts[1], stem
+	}
+	return f
+}
+
+// clusterOf returns the cluster of a path under clusters/.
+func clusterOf(rel string) string {
+	if parts := strings.Split(rel, "/"); len(parts) > 1 && parts[0] == "clusters" {
+		return parts[1]
+	}
+	return ""
+}
+
+// ReadFile reads another file of the scaffold (its README), as every file
+// of the scaffold is read.
+func (s *Scaffold) ReadFile(rel string) ([]byte, error) {
+	return s.top.Join(rel).ReadFile()
+}
+
+// Unread reports whether the file at p was not read: it is a link out of
+// the repository, not a regular file, or under a folder that is.
+func (s *Scaffold) Unread(p string) bool {
+	if f, ok := s.Lookup(p); ok && f.Unread {
+		return true
+	}
+	for _, d := range s.unread {
+		if strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// Unreadable lists what was not read and why, one line each: the folders
+// and files that are links out of the repository or not regular files.
+// With the paths and bytes of Files, it decides every finding about the
+// scaffold, so it belongs in a cache key.
+func (s *Scaffold) Unreadable() []string {
+	var out []string
+	for _, p := range s.problems {
+		out = append(out, p.File+"\x00"+p.Message)
+	}
+	for _, f := range s.Files {
+		if f.Unread {
+			out = append(out, f.Path+"\x00"+f.Problems[0].Message)
+		}
+	}
+	return out
 }
 
 // Lookup returns the file at path p.
@@ -160,43 +422,11 @@ func (s *Scaffold) Lookup(p string) (*File, bool) {
 	return &s.Files[i], true
 }
 
-func readFile(dir, rel string) (File, bool, error) {
-	name := filepath.Join(dir, filepath.FromSlash(rel))
-	info, err := os.Stat(name)
-	if err != nil {
-		return File{}, false, &Error{Msg: fmt.Sprintf("%s: %v", name, unwrap(err))}
-	}
-	if !info.Mode().IsRegular() {
-		return File{}, false, nil
-	}
-	f := File{Path: rel}
-	parts := strings.Split(rel, "/")
-	stem := strings.TrimSuffix(strings.TrimSuffix(path.Base(rel), ".yaml"), ".yml")
-	switch {
-	case parts[0] == "argocd":
-		f.Kind = scaffold.RootApplication
-	case parts[2] == "apps":
-		f.Kind, f.Cluster, f.Component = scaffold.Application, parts[1], stem
-	default:
-		f.Kind, f.Cluster, f.Component = scaffold.Values, parts[1], stem
-	}
-	if info.Size() > MaxFileSize {
-		f.Problems = append(f.Problems, problem(rel, 0, 0, fmt.Sprintf("the file is %d bytes; dorgu-gen reads scaffold files of at most %d bytes", info.Size(), MaxFileSize)))
-		f.tooBig = true
-		return f, true, nil
-	}
-	f.Content, err = os.ReadFile(name)
-	if err != nil {
-		return File{}, false, &Error{Msg: fmt.Sprintf("%s: %v", name, unwrap(err))}
-	}
-	return f, true, nil
-}
-
 // classify parses the file and refines what its path says by what it
 // holds: an AppProject among the Applications, a user's own manifest next
 // to the root Applications, the cluster a root Application belongs to.
 func (f *File) classify() {
-	if f.tooBig {
+	if f.Unread {
 		return
 	}
 	f.parse()
@@ -276,7 +506,7 @@ func (s *Scaffold) Documents() []policy.Document {
 // Problems returns the YAML problems of every file.
 func (s *Scaffold) Problems() []finding.Finding {
 	s.Classify()
-	var out []finding.Finding
+	out := slices.Clone(s.problems)
 	for _, f := range s.Files {
 		out = append(out, f.Problems...)
 	}
@@ -293,7 +523,7 @@ func (s *Scaffold) Locate(fs []finding.Finding) {
 	var todo []*File
 	seen := map[*File]bool{}
 	for _, f := range fs {
-		if file, ok := s.Lookup(f.File); ok && f.Line == 0 && f.Field != nil && !file.parsed && !file.tooBig && !seen[file] {
+		if file, ok := s.Lookup(f.File); ok && f.Line == 0 && f.Field != nil && !file.parsed && !file.Unread && !seen[file] {
 			seen[file] = true
 			todo = append(todo, file)
 		}

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/repofs"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
 )
 
@@ -163,5 +164,69 @@ func TestReadErrors(t *testing.T) {
 	os.WriteFile(f, nil, 0o644)
 	if _, err := Read(f); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("a file: %v", err)
+	}
+}
+
+// TestLinksAndSpecialFiles: a file or folder of the layout that is a link
+// out of the repository, or not a regular file, is a yaml problem naming
+// it, and nothing of its target is read; links inside are followed.
+func TestLinksAndSpecialFiles(t *testing.T) {
+	base := t.TempDir()
+	repo := filepath.Join(base, "repo")
+	write(t, base, map[string]string{
+		"secret":                            "TOKEN=planted",
+		"outside/apps/x.yaml":               "kind: Application\n",
+		"repo/s/clusters/dev/values/a.yaml": "a: 1\n",
+		"repo/shared.yaml":                  "b: 2\n",
+	})
+	s := filepath.Join(repo, "s")
+	for link, target := range map[string]string{
+		"clusters/dev/values/leak.yaml":    "../../../../../secret",
+		"clusters/dev/values/abs.yaml":     filepath.Join(base, "secret"),
+		"clusters/dev/values/nothing.yaml": "missing",
+		"clusters/dev/values/shared.yaml":  "../../../../shared.yaml",
+		"clusters/prod":                    "../../../outside",
+	} {
+		if err := os.Symlink(target, filepath.Join(s, filepath.FromSlash(link))); err != nil {
+			t.Skip(err)
+		}
+	}
+	r, err := repofs.Open(repo, repofs.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	sc, err := ReadRepo(r, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range sc.Problems() {
+		if strings.Contains(p.Message, "TOKEN") {
+			t.Errorf("%s: the message shows the target's content", p.File)
+		}
+		got[p.File] = p.Message
+	}
+	for p, msg := range map[string]string{
+		"clusters/dev/values/leak.yaml":    "the file is a symbolic link that leads out of the repository",
+		"clusters/dev/values/abs.yaml":     "the file is a symbolic link that leads out of the repository",
+		"clusters/dev/values/nothing.yaml": "the file is a symbolic link to nothing",
+		"clusters/prod":                    "the folder is a symbolic link that leads out of the repository",
+	} {
+		if !strings.HasPrefix(got[p], msg) {
+			t.Errorf("%s: %q; want %q", p, got[p], msg)
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("problems: %v", got)
+	}
+	if f, ok := sc.Lookup("clusters/dev/values/shared.yaml"); !ok || string(f.Content) != "b: 2\n" {
+		t.Errorf("a link inside the repository was not followed: %+v", f)
+	}
+	if f, _ := sc.Lookup("clusters/dev/values/leak.yaml"); f == nil || !f.Unread || f.Content != nil {
+		t.Errorf("leak.yaml: %+v", f)
+	}
+	if !sc.Unread("clusters/prod/apps/x.yaml") || sc.Unread("clusters/dev/values/a.yaml") {
+		t.Error("Unread does not cover the folder linked out")
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/ondisk"
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
 	"github.com/dorgu/dorgu-gen/internal/policy"
+	"github.com/dorgu/dorgu-gen/internal/repofs"
 	"github.com/dorgu/dorgu-gen/internal/report"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
 )
@@ -58,7 +59,7 @@ func BuiltinRules() []report.Rule {
 		{ID: drift.Modified, Kind: finding.KindDrift, Title: "Generated files match the sources", Description: "A file dorgu-gen generates differs from what the sources render: it was edited by hand, or the config changed and nobody rendered again. The next render overwrites the file. The finding carries the unified diff, rendered (-) against on disk (+)."},
 		{ID: drift.Missing, Kind: finding.KindDrift, Title: "Generated files exist", Description: "A file the sources render is not in the scaffold: it was deleted, or the config gained a component or a cluster and nobody rendered again."},
 		{ID: drift.Unexpected, Kind: finding.KindDrift, Title: "The scaffold holds only what the sources produce", Description: "An Application in clusters/<cluster>/apps (or a values file in clusters/<cluster>/values) that no source produces. The root Application syncs every file of the apps folder, so ArgoCD would deploy it although no config declares it."},
-		{ID: ondisk.RuleYAML, Kind: finding.KindYAML, Title: "Scaffold files are valid YAML", Description: "A file of the scaffold (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml) does not parse as YAML, so neither ArgoCD nor the policies can read it; or it holds several YAML documents, of which only the first is checked."},
+		{ID: ondisk.RuleYAML, Kind: finding.KindYAML, Title: "Scaffold files are valid YAML", Description: "A file of the scaffold (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml) does not parse as YAML, so neither ArgoCD nor the policies can read it; or it holds several YAML documents, of which only the first is checked; or it, or a folder above it, is a symbolic link that leads out of the repository, or not a regular file, and was not read."},
 	}
 }
 
@@ -69,6 +70,21 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	r := &report.Report{Tool: "dorgu-gen", Scaffold: filepath.ToSlash(out)}
 
 	src := opts.Sources
+	if src.Dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, &config.Error{Msg: fmt.Sprintf("cannot determine the working directory: %v", err)}
+		}
+		src.Dir = wd
+	}
+	// One repository for the run: the config, the policies and the
+	// scaffold are read inside it, within one set of bounds.
+	repo, err := repofs.Open(src.Dir, repofs.Default)
+	if err != nil {
+		return nil, &config.Error{Msg: err.Error()}
+	}
+	defer repo.Close()
+	src.Repo = repo
 	cfg, err := config.Load(src)
 	if err != nil {
 		return nil, err
@@ -81,7 +97,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	// does not need them.
 	engine := sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, cfg.Policies) })
 	if cfg.Embedded && !opts.Embedded && !renderFlags {
-		return scaffoldOnly(r, cfg, out, checker{ctx, engine, opts.Cache, cfg.Policies})
+		return scaffoldOnly(r, repo, out, checker{ctx, engine, opts.Cache, cfg.Policies})
 	}
 	r.Mode, r.Config = report.ModeFull, cfg.Origin
 
@@ -110,7 +126,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 	check := checker{ctx, engine, opts.Cache, cfg.Policies}
 
-	disk, err := ondisk.Scan(out)
+	disk, err := ondisk.ScanRepo(repo, out)
 	if err != nil {
 		return nil, err
 	}
@@ -196,12 +212,15 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 }
 
 // scaffoldOnly checks the scaffold on disk alone.
-func scaffoldOnly(r *report.Report, cfg *config.Config, out string, check checker) (*report.Report, error) {
+func scaffoldOnly(r *report.Report, repo *repofs.Repo, out string, check checker) (*report.Report, error) {
 	r.Mode = report.ModeScaffoldOnly
 	r.Checks = []string{report.CheckScaffold}
-	disk, err := ondisk.Read(out)
-	if err != nil {
+	disk, err := ondisk.ReadRepo(repo, out)
+	if oe := (*ondisk.Error)(nil); errors.As(err, &oe) && oe.NoDir {
 		return nil, &ondisk.Error{Msg: "no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), and " + err.Error()}
+	}
+	if err != nil {
+		return nil, err
 	}
 	if len(disk.Files) == 0 {
 		return nil, &ondisk.Error{Msg: fmt.Sprintf("nothing to vet: no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), and %s holds no scaffold files (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml)", out)}
@@ -237,6 +256,7 @@ func (c checker) key(kind string, disk *ondisk.Scaffold) cache.Key {
 		for _, f := range disk.Files {
 			h.String(f.Path).Bytes(f.Content)
 		}
+		h.Strings(disk.Unreadable())
 	}
 	return h.Sum()
 }
