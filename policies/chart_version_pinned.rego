@@ -13,9 +13,6 @@ package dorgu.policies.chart_version_pinned
 
 import data.dorgu.lib
 
-# Semantic Versioning 2.0 (https://semver.org), with an optional leading v.
-semver := `^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$`
-
 deny contains f if {
 	some file in lib.applications
 	some src in lib.chart_sources(file)
@@ -28,9 +25,12 @@ deny contains f if {
 	)
 }
 
+# An exact release: Semantic Versioning 2.0 (https://semver.org), which
+# OPA's semver.is_valid checks, with an optional leading v as Helm and most
+# chart repositories write it (semver.is_valid accepts one lower-case v).
 pinned(source) if {
 	is_string(source.targetRevision)
-	regex.match(semver, source.targetRevision)
+	semver.is_valid(source.targetRevision)
 }
 
 problem(source) := sprintf("chart %s has no version (targetRevision), so it is not pinned; ArgoCD would deploy whatever the repository publishes next", [lib.show(source.chart)]) if {

@@ -207,3 +207,23 @@ func regoRuleName(r *ast.Rule) string {
 	}
 	return ""
 }
+
+// TestNoRuleShadowsABuiltin: a rule named like a built-in function or its
+// namespace (a rule `semver` hides semver.is_valid and semver.compare in
+// its package) makes the package's calls mean something else than they
+// read.
+func TestNoRuleShadowsABuiltin(t *testing.T) {
+	builtins := map[string]bool{}
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		name, _, _ := strings.Cut(b.Name, ".")
+		builtins[name] = true
+	}
+	modules := loadEmbeddedRego(t)
+	for _, file := range slices.Sorted(maps.Keys(modules)) {
+		for _, r := range modules[file].Rules {
+			if name := regoRuleName(r); builtins[name] {
+				t.Errorf("%s:%d: rule %s shadows OPA's built-in %s", file, r.Location.Row, name, name)
+			}
+		}
+	}
+}
