@@ -38,7 +38,7 @@ run in at render time, and reports like opa test. Exit 1 when a test fails.`,
 			if err != nil {
 				return err
 			}
-			results, err := policy.Test(cmd.Context(), cfg.Policies)
+			results, err := policy.Test(cmd.Context(), policy.SetOf(cfg), policy.TestOptions{})
 			if err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
+	"github.com/dorgu/dorgu-gen/internal/policy"
 	"github.com/dorgu/dorgu-gen/internal/report"
 	"github.com/dorgu/dorgu-gen/internal/textdiff"
 	"github.com/dorgu/dorgu-gen/internal/write"
@@ -68,6 +69,9 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 			res, err := pipeline.Render(cmd.Context(), src.opts, openCache())
 			if err != nil {
 				return err
+			}
+			for _, n := range policy.EjectedNotes(policy.SetOf(res.Config)) {
+				fmt.Fprintf(stderr, "note: %s\n", report.Escape(n))
 			}
 			report.Text(stderr, res.Findings, colorOK(stderr))
 			if finding.HasErrors(res.Findings) {

@@ -32,7 +32,7 @@ func embeddedEngine(t *testing.T) *policy.Engine {
 			engineErr = err
 			return
 		}
-		engine, engineErr = policy.Compile(context.Background(), cfg.Policies)
+		engine, engineErr = policy.Compile(context.Background(), policy.SetOf(cfg))
 	})
 	if engineErr != nil {
 		t.Fatal(engineErr)

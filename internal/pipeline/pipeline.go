@@ -58,7 +58,7 @@ func Plan(ctx context.Context, cfg *config.Config, store *cache.Store) (*Result,
 	res := &Result{
 		Config: cfg,
 		cache:  store,
-		engine: sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, cfg.Policies) }),
+		engine: sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, policy.SetOf(cfg)) }),
 	}
 	plan, err := cache.Memo(store, func() cache.Key { return planKey(store, cfg) }, func() (planEntry, error) {
 		// The policies compile while CUE evaluates: neither needs the

@@ -48,7 +48,13 @@ type Engine struct {
 	// One prepared query per policy package, so that Check evaluates the
 	// packages concurrently.
 	queries []packageQuery
-	rules   []Rule
+	rules   []ruleAt
+}
+
+// ruleAt is a rule and the module that declares it.
+type ruleAt struct {
+	file string
+	rule Rule
 }
 
 type packageQuery struct {
@@ -68,29 +74,68 @@ type packageQuery struct {
 // input by mistake must fail the run, not hang a CI job.
 const evalTimeout = 30 * time.Second
 
+// MaxFindings bounds the findings of one package's evaluation: a policy
+// that reports every pair of files by mistake must fail the run with a
+// message, not print millions of lines into a CI log.
+const MaxFindings = 100_000
+
 // fixedNow is the time policies see: rendering is deterministic, so
 // time.now_ns() must not make a finding come and go.
 func fixedNow() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 
 // Compile parses and compiles the policy modules once per run. Test modules
 // (*_test.rego) are left out: they are for `dorgu-gen policy test`.
-func Compile(ctx context.Context, sources []config.Source) (*Engine, error) {
-	modules, err := parseModules(sources, false)
+//
+// The built-in modules and the user's are compiled by two compilers: the
+// built-in policies are evaluated against a compiler that holds nothing of
+// the user's, and the user's policies against one that holds only them and
+// the built-in helpers (data.dorgu.lib), which they may import but, their
+// packages being checked, never extend.
+func Compile(ctx context.Context, set Set) (*Engine, error) {
+	mods, err := split(set, false)
 	if err != nil {
 		return nil, err
 	}
-	names := slices.Sorted(maps.Keys(modules))
-	compiler := ast.NewCompiler().
+	e := &Engine{}
+	if err := e.add(ctx, mods.builtin, mods.builtin); err != nil {
+		return nil, err
+	}
+	if len(mods.user) > 0 {
+		all := mods.lib()
+		maps.Copy(all, mods.user)
+		if err := e.add(ctx, all, mods.user); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(e.rules, func(a, b ruleAt) int { return strings.Compare(a.file, b.file) })
+	return e, nil
+}
+
+// newCompiler returns a compiler with the sandbox's capabilities.
+func newCompiler() *ast.Compiler {
+	return ast.NewCompiler().
 		WithCapabilities(Capabilities()).
-		WithEnablePrintStatements(false)
+		WithEnablePrintStatements(false).
+		// METADATA schemas would make the type checker resolve their
+		// $refs, file:// ones included.
+		WithUseTypeCheckAnnotations(false).
+		WithDefaultRegoVersion(ast.RegoV1)
+}
+
+// add compiles modules and prepares a query for every policy package of
+// own, the modules whose rules the engine reports.
+func (e *Engine) add(ctx context.Context, modules, own map[string]*ast.Module) error {
+	if len(own) == 0 {
+		return nil
+	}
+	compiler := newCompiler()
 	compiler.Compile(modules)
 	if compiler.Failed() {
-		return nil, &config.Error{Msg: "policy: " + compiler.Errors.Error()}
+		return &config.Error{Msg: "policy: " + compiler.Errors.Error()}
 	}
-	e := &Engine{}
 	pkgs := map[string]bool{}
 	scopes := map[string]packageQuery{}
-	for _, m := range modules {
+	for _, m := range own {
 		if pkg, ok := policyPackage(m); ok {
 			pkgs[pkg] = true
 			if q, ok := scopeOf(m); ok {
@@ -106,18 +151,18 @@ func Compile(ctx context.Context, sources []config.Source) (*Engine, error) {
 		)
 		pq, err := r.PrepareForEval(ctx)
 		if err != nil {
-			return nil, &config.Error{Msg: "policy: " + err.Error()}
+			return &config.Error{Msg: "policy: " + err.Error()}
 		}
 		q := scopes[pkg]
 		q.pkg, q.query = pkg, pq
 		e.queries = append(e.queries, q)
 	}
-	for _, n := range names {
-		if r, ok := ruleOf(modules[n]); ok {
-			e.rules = append(e.rules, r)
+	for name, m := range own {
+		if r, ok := ruleOf(m); ok {
+			e.rules = append(e.rules, ruleAt{name, r})
 		}
 	}
-	return e, nil
+	return nil
 }
 
 // zeroes is the random source policies see: rand.intn gives the same
@@ -133,7 +178,13 @@ func (zeroes) Read(p []byte) (int, error) {
 func IsTest(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 
 // Rules lists the compiled policies.
-func (e *Engine) Rules() []Rule { return slices.Clone(e.rules) }
+func (e *Engine) Rules() []Rule {
+	out := make([]Rule, len(e.rules))
+	for i, r := range e.rules {
+		out[i] = r.rule
+	}
+	return out
+}
 
 // policyPackage returns the name of a policy module's package directly
 // under Namespace.
@@ -321,6 +372,9 @@ func (q packageQuery) check(ctx context.Context, input ast.Value, byPath map[str
 	var out []finding.Finding
 	for _, kind := range []string{"deny", "warn"} {
 		set, _ := rules[kind].([]any)
+		if len(out)+len(set) > MaxFindings {
+			return nil, &config.Error{Msg: fmt.Sprintf("policy %s: more than %d findings in one evaluation, the limit; a rule probably reports every combination of files", ruleID(q.pkg), MaxFindings)}
+		}
 		for _, raw := range set {
 			f, err := decode(raw, ruleID(q.pkg), kind)
 			if err != nil {

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,7 +13,7 @@ import (
 
 func compile(t *testing.T, name, src string) (*Engine, error) {
 	t.Helper()
-	return Compile(context.Background(), []config.Source{{Name: name, Data: []byte(src)}})
+	return Compile(context.Background(), Set{Sources: []config.Source{{Name: name, Data: []byte(src)}}})
 }
 
 // TestSandbox: policies from a repository run in CI next to its
@@ -103,7 +105,7 @@ warn contains {"path": f.path, "field": ["foo"], "msg": "foo is set", "hint": "r
 // TestScopes: a package declared per cluster sees one cluster's files at a
 // time; a repository-wide one sees every file, or the kinds it asks for.
 func TestScopes(t *testing.T) {
-	e, err := Compile(context.Background(), []config.Source{
+	e, err := Compile(context.Background(), Set{Sources: []config.Source{
 		{Name: "a.rego", Data: []byte(`# METADATA
 # title: per cluster
 # custom:
@@ -124,7 +126,7 @@ warn contains {"msg": sprintf("%d applications", [count(input.files)])} if true
 
 warn contains {"msg": sprintf("%d files", [count(input.files)])} if true
 `)},
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,10 +154,22 @@ warn contains {"msg": sprintf("%d files", [count(input.files)])} if true
 	}
 }
 
-// TestKindIsNotTheID: a finding's kind comes from where it is made, so a
-// user policy named like a built-in check still reports as a policy.
-func TestKindIsNotTheID(t *testing.T) {
-	e, err := compile(t, "p.rego", `package dorgu.policies.drift_missing
+// TestReservedIDs: the ids of dorgu-gen's own checks cannot be taken by a
+// policy, so no finding of a policy passes for a drift, YAML or CUE one
+// (or for a finding about waivers).
+func TestReservedIDs(t *testing.T) {
+	for _, pkg := range []string{".drift_missing", ".drift_anything", ".cue", ".yaml", ".waiver_unused", `["drift-modified"]`} {
+		_, err := compile(t, "policies/p.rego", "# a comment\npackage dorgu.policies"+pkg+"\n\ndeny contains {\"msg\": \"x\"} if true\n")
+		if err == nil || !strings.Contains(err.Error(), "policies/p.rego:2: package dorgu.policies") || !strings.Contains(err.Error(), "reserved for dorgu-gen's own checks") {
+			t.Errorf("package dorgu.policies%s: err = %v; want a reserved-id error at policies/p.rego:2", pkg, err)
+		}
+	}
+}
+
+// TestFindingsOfUserPoliciesArePolicyFindings: the kind comes from where a
+// finding is made, not from its id.
+func TestFindingsOfUserPoliciesArePolicyFindings(t *testing.T) {
+	e, err := compile(t, "p.rego", `package dorgu.policies.drift
 
 deny contains {"msg": "x"} if true
 `)
@@ -166,7 +180,52 @@ deny contains {"msg": "x"} if true
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fs) != 1 || fs[0].Rule != "drift-missing" || fs[0].Kind != finding.KindPolicy {
-		t.Fatalf("findings %+v; want one drift-missing finding of kind policy", fs)
+	if len(fs) != 1 || fs[0].Rule != "drift" || fs[0].Kind != finding.KindPolicy {
+		t.Fatalf("findings %+v; want one drift finding of kind policy", fs)
+	}
+}
+
+// TestFindingsAreBounded: a policy that reports without bound fails the
+// run, naming the rule and the limit.
+func TestFindingsAreBounded(t *testing.T) {
+	e, err := compile(t, "p.rego", `package dorgu.policies.noisy
+
+warn contains {"msg": sprintf("%d %d", [i, j])} if {
+	some i, _ in input.files
+	some j, _ in input.files
+}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := make([]Document, 400) // 160,000 pairs
+	for i := range docs {
+		docs[i] = Document{Path: fmt.Sprint(i)}
+	}
+	_, err = e.Check(context.Background(), docs)
+	if err == nil || !strings.Contains(err.Error(), "policy noisy: more than 100000 findings in one evaluation, the limit") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// BenchmarkCompile measures compiling the built-in policies alone, and with
+// a user policy, which costs a second compiler.
+func BenchmarkCompile(b *testing.B) {
+	builtin, err := Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	user := append(slices.Clone(builtin), config.Source{Name: "policies/mine.rego", Data: []byte("package dorgu.policies.mine\n\nimport data.dorgu.lib\n\nwarn contains {\"msg\": \"x\"} if count(lib.files) > 100\n")})
+	for _, bc := range []struct {
+		name string
+		set  Set
+	}{{"builtin", Set{Sources: builtin}}, {"builtin+user", Set{Sources: user}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Compile(context.Background(), bc.set); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

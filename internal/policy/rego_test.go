@@ -13,7 +13,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	dorgugen "github.com/dorgu/dorgu-gen"
-	"github.com/dorgu/dorgu-gen/internal/config"
 )
 
 // regoDir is where the embedded Rego modules live.
@@ -57,17 +56,13 @@ func loadEmbeddedRego(t *testing.T) map[string]*ast.Module {
 // engine allows, built-in errors raised. A policy that errors on some input
 // fails here rather than in a user's CI.
 func TestRegoUnitTests(t *testing.T) {
-	var sources []config.Source
-	for name := range loadEmbeddedRego(t) {
-		data, err := fs.ReadFile(dorgugen.Defaults(), name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sources = append(sources, config.Source{Name: name, Data: data})
+	sources, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	results, err := Test(ctx, sources)
+	results, err := Test(ctx, Set{Sources: sources}, TestOptions{})
 	if err != nil {
 		t.Fatalf("compiling the policies: %v", err)
 	}

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +20,8 @@ import (
 type TestResult struct {
 	Name     string // package path without "data." plus the rule name
 	Location string // file:line of the test rule
+	File     string
+	Line     int
 	Passed   bool
 	Skipped  bool
 	Err      error
@@ -50,19 +53,61 @@ func parseModules(sources []config.Source, tests bool) (map[string]*ast.Module, 
 	return modules, nil
 }
 
-// Test runs the unit tests among sources with the same sandbox as the
-// engine: the same capabilities, built-in errors raised, a deadline.
-func Test(ctx context.Context, sources []config.Source) ([]TestResult, error) {
-	modules, err := parseModules(sources, true)
+// TestOptions select the tests to run.
+type TestOptions struct {
+	// Run is a regular expression over a test's package and rule name
+	// (data.<package>.<rule>), as opa test --run takes; empty runs all.
+	Run string
+}
+
+// Test runs the unit tests of a set with the same sandbox as the engine:
+// the same capabilities, built-in errors raised, a deadline; and the same
+// separation: the built-in tests run against the built-in modules alone,
+// the user's against their modules and the built-in helpers and fixtures.
+func Test(ctx context.Context, set Set, opts TestOptions) ([]TestResult, error) {
+	if _, err := regexp.Compile(opts.Run); err != nil {
+		return nil, &config.Error{Msg: fmt.Sprintf("--run %q: %v", opts.Run, err)}
+	}
+	mods, err := split(set, true)
 	if err != nil {
 		return nil, err
 	}
+	out, err := runTests(ctx, mods.builtin, nil, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(mods.user) > 0 {
+		// The helpers' fixtures (data.dorgu.lib_test) serve the user's
+		// tests too; only the tests of the user's own packages run.
+		all := mods.lib()
+		maps.Copy(all, mods.user)
+		user, err := runTests(ctx, all, mods.user, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, user...)
+	}
+	slices.SortFunc(out, func(a, b TestResult) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// runTests runs the tests of modules; with own, only those of own's
+// packages.
+func runTests(ctx context.Context, modules, own map[string]*ast.Module, opts TestOptions) ([]TestResult, error) {
 	runner := tester.NewRunner().
-		SetCompiler(ast.NewCompiler().WithCapabilities(Capabilities()).WithStrict(true).WithDefaultRegoVersion(ast.RegoV1)).
+		SetCompiler(newCompiler().WithStrict(true)).
 		SetModules(modules).
 		SetDefaultRegoVersion(ast.RegoV1).
 		RaiseBuiltinErrors(true).
+		Filter(opts.Run).
 		SetTimeout(evalTimeout)
+	if own != nil {
+		var pkgs []ast.Ref
+		for _, m := range own {
+			pkgs = append(pkgs, m.Package.Path)
+		}
+		runner.SetPrefixMatchers(pkgs...)
+	}
 	ch, err := runner.RunTests(ctx, nil)
 	if err != nil {
 		return nil, &config.Error{Msg: "policy: " + err.Error()}
@@ -77,6 +122,7 @@ func Test(ctx context.Context, sources []config.Source) ([]TestResult, error) {
 			Duration: r.Duration,
 		}
 		if r.Location != nil {
+			tr.File, tr.Line = r.Location.File, r.Location.Row
 			tr.Location = fmt.Sprintf("%s:%d", r.Location.File, r.Location.Row)
 		}
 		if r.Fail {
@@ -84,7 +130,6 @@ func Test(ctx context.Context, sources []config.Source) ([]TestResult, error) {
 		}
 		out = append(out, tr)
 	}
-	slices.SortFunc(out, func(a, b TestResult) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -96,7 +141,7 @@ func explainFailure(ctx context.Context, modules map[string]*ast.Module, failed 
 		return ""
 	}
 	runner := tester.NewRunner().
-		SetCompiler(ast.NewCompiler().WithCapabilities(Capabilities()).WithDefaultRegoVersion(ast.RegoV1)).
+		SetCompiler(newCompiler()).
 		SetModules(modules).
 		SetDefaultRegoVersion(ast.RegoV1).
 		EnableTracing(true).

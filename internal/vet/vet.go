@@ -95,11 +95,12 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	renderFlags := len(src.Clusters) > 0 || src.Environment != "" || src.RepoURL != "" || src.Revision != ""
 	// The policies compile on first use: a check served from the cache
 	// does not need them.
-	engine := sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, cfg.Policies) })
+	engine := sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, policy.SetOf(cfg)) })
 	if cfg.Embedded && !opts.Embedded && !renderFlags {
 		return scaffoldOnly(r, repo, out, checker{ctx, engine, opts.Cache, cfg.Policies})
 	}
 	r.Mode, r.Config = report.ModeFull, cfg.Origin
+	r.Notes = append(r.Notes, policy.EjectedNotes(policy.SetOf(cfg))...)
 
 	// 1. Sources: render in memory and check.
 	var (
