@@ -86,7 +86,7 @@ embedded default's), exactly as render would write them.`,
 			if len(src.opts.Clusters) > 1 {
 				return usageError{err: fmt.Errorf("show takes one --cluster"), cmd: cmd.CommandPath()}
 			}
-			res, err := pipeline.Render(cmd.Context(), src.opts, openCache())
+			res, err := pipeline.Render(cmd.Context(), src.opts, openCache(cmd.ErrOrStderr()))
 			if err != nil {
 				return err
 			}

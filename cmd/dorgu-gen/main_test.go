@@ -55,6 +55,8 @@ func runScripts(t *testing.T, cacheDir string) {
 			"cacheentries": cmdCacheEntries,
 			"scramble":     cmdScramble,
 			"mkfifo":       cmdMkFIFO,
+			"cachefifo":    cmdCacheFIFO,
+			"cacheforge":   cmdCacheForge,
 		},
 	})
 }

@@ -66,7 +66,7 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 			if out == "" {
 				return usageError{err: fmt.Errorf("--out is empty; name the scaffold's directory (--out . for the working directory)"), cmd: cmd.CommandPath()}
 			}
-			res, err := pipeline.Render(cmd.Context(), src.opts, openCache())
+			res, err := pipeline.Render(cmd.Context(), src.opts, openCache(cmd.ErrOrStderr()))
 			if err != nil {
 				return err
 			}

@@ -19,7 +19,9 @@ Exit codes: 0 success, 1 policy findings, 2 usage or configuration error.
 Environment:
   DORGU_CACHE  where render, vet and components keep the results of unchanged
                sources (default: dorgu-gen in the user's cache directory);
-               "off" turns the cache off
+               "off" turns the cache off. Whoever can write it can change
+               results, so a directory that another user owns or may write
+               is not used (a warning says so)
   NO_COLOR     set to anything but "", no colour on a terminal`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -57,7 +57,7 @@ a usage error.`,
 			if err != nil {
 				return err
 			}
-			opts := vet.Options{Sources: src.opts, Out: out, Cache: openCache()}
+			opts := vet.Options{Sources: src.opts, Out: out, Cache: openCache(cmd.ErrOrStderr())}
 			opts.Sources.Dir = wd
 			if src.opts.Path == embeddedConfig {
 				opts.Sources.Path, opts.Embedded = "", true

@@ -7,8 +7,16 @@
 // reads only the sources, and the policies run sandboxed with a fixed clock
 // and random seed. A key therefore covers the sources, the options and the
 // binary itself; nothing else can change a result. The cache is only ever
-// an optimisation: an entry that is missing, truncated or corrupt is a
-// miss, and a cache that cannot be written is no cache.
+// an optimisation: an entry that is missing, truncated, corrupt, too large
+// or not a regular file is a miss, and a cache that cannot be written is no
+// cache.
+//
+// Trust: an entry is a result, taken as it is. Whoever can write the cache
+// directory decides what render writes and what vet reports, as whoever
+// can write GOCACHE decides what go build links. So a cache directory, or
+// a shard of it, that another user owns or that others may write is not
+// used at all (Open fails with an *UntrustedError), and a CI cache must
+// only ever be saved by runs that the repository trusts.
 package cache
 
 import (
@@ -21,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,6 +37,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dorgu/dorgu-gen/internal/safefile"
 )
 
 // magic starts every entry; a change of the entry format changes it.
@@ -53,10 +62,32 @@ type Store struct {
 	// that a large fleet's edits cannot fill the disk.
 	maxAge  time.Duration
 	maxSize int64
+	// maxEntry bounds one entry's payload: a planted or damaged file
+	// cannot make a run read gigabytes.
+	maxEntry int64
 }
 
-// Open opens (creating if needed) the cache in dir.
-func Open(dir string) (*Store, error) {
+// MaxEntry is the largest entry kept, in bytes: a plan of a 1000-cluster
+// fleet is about 55 MB.
+const MaxEntry = 512 << 20
+
+// UntrustedError is a cache directory that someone other than the running
+// user can write: its entries could say anything, so it is not used.
+type UntrustedError struct {
+	Path   string
+	Reason string
+}
+
+func (e *UntrustedError) Error() string {
+	return fmt.Sprintf("%s is %s", e.Path, e.Reason)
+}
+
+// Open opens (creating if needed) the cache in dir. It fails with an
+// *UntrustedError when dir or one of its shards is not a directory of the
+// running user's that only that user can write.
+func Open(dir string) (*Store, error) { return openAs(dir, os.Geteuid()) }
+
+func openAs(dir string, euid int) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("cache: no directory")
 	}
@@ -67,11 +98,61 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	if err := checkTrust(dir, euid); err != nil {
+		return nil, err
+	}
 	id, err := identity()
 	if err != nil {
 		return nil, err
 	}
-	return &Store{dir: dir, binary: id, now: time.Now, maxAge: 5 * 24 * time.Hour, maxSize: 1 << 30}, nil
+	return &Store{dir: dir, binary: id, now: time.Now, maxAge: 5 * 24 * time.Hour, maxSize: 1 << 30, maxEntry: MaxEntry}, nil
+}
+
+// checkTrust refuses a cache directory, or a shard in it, that another
+// user owns or that group or others may write, and a shard that is not a
+// directory (a symbolic link would lead reads and writes elsewhere). The
+// directories are checked once, when the cache opens: once they are the
+// user's alone, nobody else can add or replace anything in them. The
+// directory itself may be reached through a symbolic link (a cache on
+// another disk), as GOCACHE may; what it leads to is checked.
+func checkTrust(dir string, euid int) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("%s: not a directory", dir)
+	}
+	if why := untrusted(info, euid); why != "" {
+		return &UntrustedError{Path: dir, Reason: why}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !isShard(e.Name()) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		if !info.IsDir() {
+			return &UntrustedError{Path: p, Reason: "not a directory, where the cache keeps a shard of its entries"}
+		}
+		if why := untrusted(info, euid); why != "" {
+			return &UntrustedError{Path: p, Reason: why}
+		}
+	}
+	return nil
+}
+
+// isShard reports whether name is one of the 256 shard directories.
+func isShard(name string) bool {
+	const hex = "0123456789abcdef"
+	return len(name) == 2 && strings.IndexByte(hex, name[0]) >= 0 && strings.IndexByte(hex, name[1]) >= 0
 }
 
 // identity names the running binary. On ELF systems the Go build ID is a
@@ -165,22 +246,15 @@ func (s *Store) path(k Key) string {
 }
 
 // Get returns the entry of k, or false when there is none or it does not
-// check out.
+// check out. Only a regular file is read, never through a symbolic link,
+// never one over the size bound, and never waiting on a FIFO.
 func (s *Store) Get(k Key) ([]byte, bool) {
 	if s == nil {
 		return nil, false
 	}
-	f, err := os.Open(s.path(k))
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, false
-	}
-	data := make([]byte, info.Size())
-	if _, err := io.ReadFull(f, data); err != nil || len(data) < len(magic)+sha256.Size || string(data[:len(magic)]) != magic {
+	p := s.path(k)
+	data, err := safefile.ReadNoFollow(p, int64(len(magic)+sha256.Size)+s.maxEntry)
+	if err != nil || len(data) < len(magic)+sha256.Size || string(data[:len(magic)]) != magic {
 		return nil, false
 	}
 	sum, payload := data[len(magic):len(magic)+sha256.Size], data[len(magic)+sha256.Size:]
@@ -188,17 +262,24 @@ func (s *Store) Get(k Key) ([]byte, bool) {
 	if !bytes.Equal(sum, got[:]) {
 		return nil, false
 	}
-	s.touch(f.Name(), info.ModTime())
+	s.touch(p)
 	return payload, true
 }
 
 // touch marks an entry as used, at most once an hour per entry, so that
 // trimming keeps what is in use without a write on every hit.
-func (s *Store) touch(p string, used time.Time) {
-	if now := s.now(); now.Sub(used) > time.Hour {
+func (s *Store) touch(p string) {
+	info, err := os.Lstat(p)
+	if err != nil || !info.Mode().IsRegular() {
+		return
+	}
+	if now := s.now(); now.Sub(info.ModTime()) > time.Hour {
 		_ = os.Chtimes(p, now, now)
 	}
 }
+
+// ErrTooBig is an entry over the size bound: it is not kept.
+var ErrTooBig = errors.New("cache: entry over the size bound")
 
 // Put stores data as the entry of k. It writes a temporary file and
 // renames it into place: a reader sees the old entry, none, or the whole
@@ -206,6 +287,9 @@ func (s *Store) touch(p string, used time.Time) {
 func (s *Store) Put(k Key, data []byte) error {
 	if s == nil {
 		return nil
+	}
+	if int64(len(data)) > s.maxEntry {
+		return ErrTooBig
 	}
 	p := s.path(k)
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
@@ -266,15 +350,35 @@ const trimInterval = time.Hour
 func (s *Store) maybeTrim() error {
 	stamp := filepath.Join(s.dir, "trim.txt")
 	now := s.now()
-	if data, err := os.ReadFile(stamp); err == nil {
+	if data, err := safefile.ReadNoFollow(stamp, 64); err == nil {
 		if t, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64); err == nil && now.Sub(time.Unix(t, 0)) < trimInterval {
 			return nil
 		}
 	}
-	if err := os.WriteFile(stamp, []byte(strconv.FormatInt(now.Unix(), 10)+"\n"), 0o600); err != nil {
+	if err := replaceFile(stamp, []byte(strconv.FormatInt(now.Unix(), 10)+"\n")); err != nil {
 		return err
 	}
 	return s.Trim()
+}
+
+// replaceFile writes a file by renaming a new one over it, which replaces
+// a symbolic link rather than writing where it points.
+func replaceFile(p string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), p)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // Trim removes the entries unused for the maximum age, then the least
@@ -326,16 +430,23 @@ func (s *Store) Trim() error {
 	return nil
 }
 
-// Memo returns the entry of key's key if s holds one that decodes, else
-// what compute returns, which it stores. Without a cache it only computes,
-// and does not call key: hashing a fleet's documents is not free.
+// Validator is a cached value that can check itself: Memo treats an entry
+// that decodes but does not validate as a miss.
+type Validator interface {
+	Validate() error
+}
+
+// Memo returns the entry of key's key if s holds one that decodes (and,
+// for a Validator, validates), else what compute returns, which it stores.
+// Without a cache it only computes, and does not call key: hashing a
+// fleet's documents is not free.
 func Memo[T any](s *Store, key func() Key, compute func() (T, error)) (T, error) {
 	if s == nil {
 		return compute()
 	}
 	k := key()
 	var v T
-	if GetJSON(s, k, &v) {
+	if GetJSON(s, k, &v) && valid(&v) {
 		return v, nil
 	}
 	v, err := compute()
@@ -343,4 +454,10 @@ func Memo[T any](s *Store, key func() Key, compute func() (T, error)) (T, error)
 		PutJSON(s, k, v)
 	}
 	return v, err
+}
+
+// valid reports whether v, decoded from an entry, may be used.
+func valid(v any) bool {
+	c, ok := v.(Validator)
+	return !ok || c.Validate() == nil
 }

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 
 	"github.com/dorgu/dorgu-gen/internal/cache"
@@ -30,6 +32,54 @@ func planKey(store *cache.Store, cfg *config.Config) cache.Key {
 type planEntry struct {
 	Stack *stack.Stack
 	Files []scaffold.File
+}
+
+// Validate checks a plan read from the cache against the scaffold's
+// layout: every cluster and component name a DNS-1123 label, and exactly
+// the files the layout gives that stack, each of the kind, cluster and
+// component its path says, sorted by path. An entry is only as trustworthy
+// as the cache directory, but this much is cheap to check: a plan that
+// names a file outside the layout (.github/workflows/..., ../x) is a miss,
+// never a file written and then owned by the ledger.
+func (p planEntry) Validate() error {
+	if p.Stack == nil {
+		return errors.New("plan without a stack")
+	}
+	type place struct {
+		kind               scaffold.Kind
+		cluster, component string
+	}
+	want := map[string]place{}
+	for _, c := range p.Stack.Clusters {
+		if c == nil || !config.ValidName(c.Name) {
+			return errors.New("a cluster name is not a DNS-1123 label")
+		}
+		want[scaffold.RootAppPath(c.Name, p.Stack.MultiCluster)] = place{scaffold.RootApplication, c.Name, ""}
+		want[scaffold.ProjectPath(c.Name)] = place{scaffold.AppProject, c.Name, ""}
+		for _, comp := range c.Components {
+			if comp == nil || !config.ValidName(comp.Name) {
+				return fmt.Errorf("cluster %s: a component name is not a DNS-1123 label", c.Name)
+			}
+			want[scaffold.AppPath(c.Name, comp.Name)] = place{scaffold.Application, c.Name, comp.Name}
+			want[scaffold.ValuesPath(c.Name, comp.Name)] = place{scaffold.Values, c.Name, comp.Name}
+		}
+	}
+	if !p.Stack.Subset {
+		want["README.md"] = place{kind: scaffold.Readme}
+	}
+	if len(p.Files) != len(want) {
+		return fmt.Errorf("%d files where the layout has %d", len(p.Files), len(want))
+	}
+	for i, f := range p.Files {
+		w, ok := want[f.Path]
+		if !ok || w != (place{f.Kind, f.Cluster, f.Component}) {
+			return fmt.Errorf("%q is not a file of the scaffold's layout", f.Path)
+		}
+		if i > 0 && p.Files[i-1].Path >= f.Path {
+			return errors.New("files not sorted by path")
+		}
+	}
+	return nil
 }
 
 // CheckKey is the key of the policies' findings on a set of documents.

@@ -6,12 +6,15 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dorgu/dorgu-gen/internal/cache"
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/scaffold"
+	"github.com/dorgu/dorgu-gen/internal/stack"
 )
 
 // waived is a config whose findings carry field paths and a waiver with
@@ -213,5 +216,68 @@ deny contains {"msg": "no dev clusters", "path": f.path} if {
 	}
 	if !found {
 		t.Fatalf("a new policy's finding is missing: %+v", res.Findings)
+	}
+}
+
+// A cached plan that names a file the layout does not give its stack is a
+// miss: the sources are evaluated again, and the planted file is neither
+// planned nor written (and so never owned by the ledger).
+func TestCachedPlanOutsideLayout(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	opts := config.Options{Dir: t.TempDir()}
+	first, err := Render(ctx, opts, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withFile := func(f scaffold.File) []scaffold.File {
+		files := append(first.Tree.Files[:0:0], first.Tree.Files...)
+		files = append(files, f)
+		slices.SortFunc(files, func(a, b scaffold.File) int { return strings.Compare(a.Path, b.Path) })
+		return files
+	}
+	renamed := func(i int, p string) []scaffold.File {
+		files := append(first.Tree.Files[:0:0], first.Tree.Files...)
+		files[i].Path = p
+		return files
+	}
+	badStack := func(name string) *stack.Stack {
+		s := *first.Stack
+		c := *s.Clusters[0]
+		c.Name = name
+		s.Clusters = []*stack.Cluster{&c}
+		return &s
+	}
+	workflow := scaffold.File{Path: ".github/workflows/pwn.yaml", Kind: scaffold.Values, Content: []byte("on: push\n")}
+	for name, entry := range map[string]planEntry{
+		"extra workflow file":  {Stack: first.Stack, Files: withFile(workflow)},
+		"extra values file":    {Stack: first.Stack, Files: withFile(scaffold.File{Path: "clusters/dev/values/zz.yaml", Kind: scaffold.Values, Cluster: "dev", Component: "zz"})},
+		"path out of the tree": {Stack: first.Stack, Files: renamed(0, "../outside.yaml")},
+		"kind of another path": {Stack: first.Stack, Files: renamed(len(first.Tree.Files)-1, "README.md")},
+		"cluster name":         {Stack: badStack("../../.github"), Files: first.Tree.Files},
+		"missing file":         {Stack: first.Stack, Files: first.Tree.Files[1:]},
+		"duplicate file":       {Stack: first.Stack, Files: append(first.Tree.Files[:1:1], first.Tree.Files[:len(first.Tree.Files)-1]...)},
+		"no stack":             {Files: first.Tree.Files},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if entry.Validate() == nil {
+				t.Fatal("the entry validates")
+			}
+			cache.PutJSON(store, planKey(store, cfg), entry)
+			got, err := Render(ctx, opts, store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Tree, first.Tree) || !reflect.DeepEqual(got.Stack, first.Stack) {
+				t.Fatal("the invalid entry was used instead of evaluating again")
+			}
+		})
+	}
+	if err := (planEntry{Stack: first.Stack, Files: first.Tree.Files}).Validate(); err != nil {
+		t.Fatalf("a plan as render makes it does not validate: %v", err)
 	}
 }
