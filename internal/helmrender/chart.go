@@ -26,6 +26,10 @@ type Chart struct {
 	// Digest identifies the chart's content: "sha256:<hex>" of the archive
 	// for a chart from an archive, of its files for a directory.
 	Digest string
+	// UsesAPIVersions is true when a template of the chart or a subchart
+	// reads .Capabilities.APIVersions: only then can the API versions a
+	// cluster serves change its render.
+	UsesAPIVersions bool
 
 	load func() (*chart.Chart, error)
 }
@@ -70,8 +74,17 @@ func newChart(load func() (*chart.Chart, error), digest string) (*Chart, error) 
 	}
 	return &Chart{
 		Name: ch.Name(), Version: ch.Metadata.Version, KubeVersion: ch.Metadata.KubeVersion,
-		Digest: digest, load: load,
+		Digest: digest, UsesAPIVersions: usesAPIVersions(ch), load: load,
 	}, nil
+}
+
+func usesAPIVersions(ch *chart.Chart) bool {
+	for _, t := range ch.Templates {
+		if bytes.Contains(t.Data, []byte("APIVersions")) {
+			return true
+		}
+	}
+	return slices.ContainsFunc(ch.Dependencies(), usesAPIVersions)
 }
 
 type writer interface{ Write([]byte) (int, error) }

@@ -14,6 +14,7 @@ package helmrender
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -29,6 +30,7 @@ import (
 	"helm.sh/helm/v4/pkg/engine"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
+	"sigs.k8s.io/yaml"
 )
 
 // Input is what ArgoCD's repo-server passes to `helm template` for one
@@ -75,8 +77,8 @@ type Doc struct {
 	Hook []string `json:"hook,omitempty"`
 	// CRD is true for a file of a chart's crds/ directory.
 	CRD bool `json:"crd,omitempty"`
-	// YAML is the document's text as printed, without the comment.
-	YAML string `json:"yaml"`
+	// Object is the document as JSON, as a Kubernetes client reads it.
+	Object json.RawMessage `json:"object"`
 }
 
 // Values reads values files the way `helm template --values` does
@@ -151,12 +153,16 @@ func Render(ch *chart.Chart, in Input) (*Result, error) {
 	if !in.SkipCRDs {
 		for _, crd := range ch.CRDObjects() {
 			fmt.Fprintf(&body, "---\n# Source: %s\n%s\n", crd.Filename, crd.File.Data)
-			res.add(crd.Filename, nil, true, string(crd.File.Data))
+			if err := res.add(crd.Filename, nil, true, string(crd.File.Data)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for _, m := range manifests {
 		fmt.Fprintf(&body, "---\n# Source: %s\n%s\n", m.Name, m.Content)
-		res.add(m.Name, nil, false, m.Content)
+		if err := res.add(m.Name, nil, false, m.Content); err != nil {
+			return nil, err
+		}
 	}
 	var out strings.Builder
 	out.WriteString(strings.TrimSpace(body.String()))
@@ -170,18 +176,36 @@ func Render(ch *chart.Chart, in Input) (*Result, error) {
 		for i, ev := range h.Events {
 			events[i] = string(ev)
 		}
-		res.add(h.Path, events, false, h.Manifest)
+		if err := res.add(h.Path, events, false, h.Manifest); err != nil {
+			return nil, err
+		}
 	}
 	res.Manifest = out.String()
 	return res, nil
 }
 
-// add records the documents of one printed entry: a CRD file may hold
-// several.
-func (r *Result) add(source string, hook []string, crd bool, text string) {
+// add records the documents of one printed entry (a CRD file may hold
+// several), read as ArgoCD reads them: YAML to JSON, then an object that
+// must name its apiVersion and kind.
+func (r *Result) add(source string, hook []string, crd bool, text string) error {
 	for _, d := range splitDocs(text) {
-		r.Docs = append(r.Docs, Doc{Source: source, Hook: hook, CRD: crd, YAML: d})
+		j, err := yaml.YAMLToJSON([]byte(d))
+		if err != nil {
+			return fmt.Errorf("%s: %w", source, err)
+		}
+		var head struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+		}
+		if err := json.Unmarshal(j, &head); err != nil {
+			return fmt.Errorf("%s: not a Kubernetes object: %w", source, err)
+		}
+		if head.APIVersion == "" || head.Kind == "" {
+			return fmt.Errorf("%s: a document without apiVersion or kind", source)
+		}
+		r.Docs = append(r.Docs, Doc{Source: source, Hook: hook, CRD: crd, Object: j})
 	}
+	return nil
 }
 
 // splitDocs splits text at YAML document separators as Helm does,

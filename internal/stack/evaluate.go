@@ -616,6 +616,12 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	c.Environment, _ = lookup(cv, "environment").String()
 	c.Provider, _ = lookup(cv, "provider").String()
 	c.ManagedBy, _ = lookup(cv, "managedBy").String()
+	c.KubeVersion, _ = lookup(cv, "kubeVersion").String()
+	if v := lookup(cv, "apiVersions"); v.Exists() {
+		if err := v.Decode(&c.APIVersions); err != nil {
+			return nil, err
+		}
+	}
 
 	var enabled []string
 	for _, n := range slices.Sorted(maps.Keys(e.components)) {
@@ -726,6 +732,9 @@ func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Compo
 	comp.Chart, _ = lookup(inst, "chart", "name").String()
 	comp.Namespace, _ = lookup(inst, "#effective", "namespace").String()
 	comp.Deprecated, _ = lookup(inst, "deprecated").String()
+	if err := lookup(inst, "freeformValues").Decode(&comp.FreeformValues); err != nil {
+		return nil, err
+	}
 	version, _ := lookup(inst, "version").Default()
 	comp.Version, _ = version.String()
 

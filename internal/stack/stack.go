@@ -55,6 +55,11 @@ type Cluster struct {
 	// ManagedBy names the hub cluster whose ArgoCD manages this one; ""
 	// when the cluster runs its own.
 	ManagedBy string
+	// KubeVersion is the cluster's declared Kubernetes version, "" when
+	// it declares none; APIVersions the API versions it declares beyond
+	// Kubernetes' own. Charts are rendered for them.
+	KubeVersion string
+	APIVersions []string
 	// Components are sorted by sync wave, then name.
 	Components []*Component
 }
@@ -69,6 +74,10 @@ type Component struct {
 	Namespace   string
 	Wave        int
 	Deprecated  string
+	// FreeformValues are the dotted paths of values subtrees the chart
+	// copies verbatim into a resource: their keys are not checked against
+	// the chart's values.yaml.
+	FreeformValues []string
 	// The documents are compact JSON with sorted keys: a fleet holds tens
 	// of thousands of them, and decoded maps cost several times more memory.
 	Application json.RawMessage
