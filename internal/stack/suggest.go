@@ -42,3 +42,7 @@ func distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Suggest returns the choice closest to got, if it is close enough to be
+// what was meant, or "": the one did-you-mean of dorgu-gen's messages.
+func Suggest(got string, choices []string) string { return suggest(got, choices) }
