@@ -3,7 +3,9 @@ package helmrender
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
@@ -84,12 +86,24 @@ type appSource struct {
 // keep, when not nil, selects the clusters and components to render.
 func Releases(ctx context.Context, s *stack.Stack, tree *scaffold.Tree, charts ChartSource, keep func(cluster, component string) bool) ([]*Release, error) {
 	var out []*Release
+	// Every missing chart is named at once, not one per run.
+	missing := &MissingChartError{}
 	for _, c := range s.WrittenClusters() {
 		for _, comp := range c.Components {
 			if keep != nil && !keep(c.Name, comp.Name) {
 				continue
 			}
-			ch, err := charts.Chart(ctx, ChartRef{Component: comp.Name, RepoURL: comp.RepoURL, Name: comp.Chart, Version: comp.Version})
+			ref := ChartRef{Component: comp.Name, RepoURL: comp.RepoURL, Name: comp.Chart, Version: comp.Version}
+			ch, err := charts.Chart(ctx, ref)
+			var me *MissingChartError
+			if errors.As(err, &me) {
+				for _, r := range me.Refs {
+					if !slices.Contains(missing.Refs, r) {
+						missing.Refs = append(missing.Refs, r)
+					}
+				}
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -99,6 +113,9 @@ func Releases(ctx context.Context, s *stack.Stack, tree *scaffold.Tree, charts C
 			}
 			out = append(out, r)
 		}
+	}
+	if len(missing.Refs) > 0 {
+		return nil, missing
 	}
 	return out, nil
 }

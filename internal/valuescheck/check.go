@@ -59,8 +59,16 @@ func Check(ch *chart.Chart, t Target) ([]finding.Finding, error) {
 		}
 		return ondisk.Position(&doc, field)
 	}
+	suggestions := map[string]string{}
+	for _, u := range unknown {
+		suggestions[strings.Join(u.Path, "\x00")] = u.Suggestion
+	}
 	for _, v := range violations {
 		line, col := at(v.Path)
+		msg := fmt.Sprintf("%s in cluster %q: %s: %s", t.Component, t.Cluster, PathString(v.Path), v.Message)
+		if s := suggestions[strings.Join(v.Path, "\x00")]; s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
 		schemaOf := "values.schema.json of chart " + name + " " + version
 		if v.Chart != name {
 			schemaOf = "values.schema.json of its subchart " + v.Chart
@@ -69,11 +77,18 @@ func Check(ch *chart.Chart, t Target) ([]finding.Finding, error) {
 			Severity: finding.Error, Rule: RuleSchema, Kind: finding.KindPolicy,
 			File: t.File, Line: line, Column: col, Cluster: t.Cluster, Component: t.Component,
 			Field:   fieldOf(v.Path),
-			Message: fmt.Sprintf("%s in cluster %q: %s: %s (%s)", t.Component, t.Cluster, PathString(v.Path), v.Message, schemaOf),
+			Message: msg + " (" + schemaOf + ")",
 			Hint:    hint(t, v.Path),
 		})
 	}
+	violated := map[string]bool{}
+	for _, v := range violations {
+		violated[strings.Join(v.Path, "\x00")] = true
+	}
 	for _, u := range unknown {
+		if violated[strings.Join(u.Path, "\x00")] {
+			continue // the schema's error says it already
+		}
 		line, col := at(u.Path)
 		msg := fmt.Sprintf("%s in cluster %q: %s: chart %s %s has no such value; Helm ignores it", t.Component, t.Cluster, PathString(u.Path), name, version)
 		if u.Suggestion != "" {
