@@ -14,6 +14,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/dorgu/dorgu-gen/internal/report"
+	"github.com/dorgu/dorgu-gen/internal/startup"
 )
 
 // Exit codes, documented in the README.
@@ -26,6 +27,7 @@ const (
 func main() { os.Exit(run()) }
 
 func run() int {
+	startup.Done()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmd := newRootCmd(os.Stdout, os.Stderr)

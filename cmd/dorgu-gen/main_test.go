@@ -13,9 +13,13 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/dorgu/dorgu-gen/internal/startup"
 )
 
 func TestMain(m *testing.M) {
+	// The tests run in this process too, not only the scripts' commands.
+	startup.Done()
 	testscript.Main(m, map[string]func(){
 		"dorgu-gen": func() { os.Exit(run()) },
 	})
