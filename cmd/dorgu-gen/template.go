@@ -54,7 +54,7 @@ error.`,
 			if err != nil {
 				return err
 			}
-			store := openCache()
+			store := openCache(stderr)
 			res, err := pipeline.Plan(cmd.Context(), cfg, store)
 			if err != nil {
 				return err
