@@ -77,6 +77,7 @@ func TestCheck(t *testing.T) {
 		{"free-form subtree not declared", "database:\n  storage:\n    storageClass: fast\n", nil, []want{
 			{RuleUnknownKey, "database.storage.storageClass", "storageClass:", ""},
 		}},
+		{"annotation-like defaults are data", "service:\n  annotations:\n    other.example.test/owner: shop\n", nil, nil},
 		{"condition and global keys", "cache:\n  enabled: true\nglobal:\n  anything: 1\n", nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -86,7 +86,18 @@ func (l *level) open() bool {
 	}
 	// An empty map in values.yaml ({} for annotations, nodeSelector, ...)
 	// and no schema properties: any key goes.
-	return len(l.defaults) == 0 && (l.schema == nil || len(l.schema.properties()) == 0) && len(l.conditions) == 0
+	if len(l.defaults) == 0 && (l.schema == nil || len(l.schema.properties()) == 0) && len(l.conditions) == 0 {
+		return true
+	}
+	// A map whose default keys are label, annotation or ConfigMap keys
+	// (kubernetes.io/ingress.class, admin.enabled): a chart's values
+	// structure never names a key so, so it is data the chart copies.
+	for k := range l.defaults {
+		if strings.ContainsAny(k, "./") {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *level) names() []string {
