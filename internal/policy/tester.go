@@ -19,9 +19,12 @@ import (
 // TestResult is the outcome of one Rego unit test (a test_ rule).
 type TestResult struct {
 	Name     string // package path without "data." plus the rule name
+	Package  string // the test's package, without "data."
+	Rule     string // the test rule's name
 	Location string // file:line of the test rule
 	File     string
 	Line     int
+	Column   int
 	Passed   bool
 	Skipped  bool
 	Err      error
@@ -116,13 +119,15 @@ func runTests(ctx context.Context, modules, own map[string]*ast.Module, opts Tes
 	for r := range ch {
 		tr := TestResult{
 			Name:     strings.TrimPrefix(r.Package, "data.") + "." + r.Name,
+			Package:  strings.TrimPrefix(r.Package, "data."),
+			Rule:     r.Name,
 			Passed:   r.Pass(),
 			Skipped:  r.Skip,
 			Err:      r.Error,
 			Duration: r.Duration,
 		}
 		if r.Location != nil {
-			tr.File, tr.Line = r.Location.File, r.Location.Row
+			tr.File, tr.Line, tr.Column = r.Location.File, r.Location.Row, r.Location.Col
 			tr.Location = fmt.Sprintf("%s:%d", r.Location.File, r.Location.Row)
 		}
 		if r.Fail {
