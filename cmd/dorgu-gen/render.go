@@ -66,16 +66,21 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 			if out == "" {
 				return usageError{err: fmt.Errorf("--out is empty; name the scaffold's directory (--out . for the working directory)"), cmd: cmd.CommandPath()}
 			}
+			day, err := today()
+			if err != nil {
+				return err
+			}
 			res, err := pipeline.Render(cmd.Context(), src.opts, openCache(cmd.ErrOrStderr()))
 			if err != nil {
 				return err
 			}
+			findings := res.Waived(day)
 			for _, n := range policy.EjectedNotes(policy.SetOf(res.Config)) {
 				fmt.Fprintf(stderr, "note: %s\n", report.Escape(n))
 			}
-			report.Text(stderr, res.Findings, colorOK(stderr))
-			if finding.HasErrors(res.Findings) {
-				n, _ := report.Count(res.Findings)
+			report.Text(stderr, findings, colorOK(stderr))
+			if finding.HasErrors(findings) {
+				n, _ := report.Count(findings)
 				fmt.Fprintf(stderr, "render: %s; nothing written\n", report.Plural(n, "policy error", "policy errors"))
 				return errFindings
 			}

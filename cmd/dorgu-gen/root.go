@@ -22,6 +22,8 @@ Environment:
                "off" turns the cache off. Whoever can write it can change
                results, so a directory that another user owns or may write
                is not used (a warning says so)
+  DORGU_TODAY  the day (YYYY-MM-DD) waivers expire against (default: today,
+               UTC)
   NO_COLOR     set to anything but "", no colour on a terminal`,
 		SilenceUsage:  true,
 		SilenceErrors: true,

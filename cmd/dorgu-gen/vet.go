@@ -57,7 +57,11 @@ a usage error.`,
 			if err != nil {
 				return err
 			}
-			opts := vet.Options{Sources: src.opts, Out: out, Cache: openCache(cmd.ErrOrStderr())}
+			day, err := today()
+			if err != nil {
+				return err
+			}
+			opts := vet.Options{Sources: src.opts, Out: out, Cache: openCache(cmd.ErrOrStderr()), Today: day}
 			opts.Sources.Dir = wd
 			if src.opts.Path == embeddedConfig {
 				opts.Sources.Path, opts.Embedded = "", true

@@ -5,6 +5,7 @@ package finding
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Severity says whether a finding blocks: errors do, warnings do not.
@@ -25,7 +26,20 @@ const (
 	KindDrift  Kind = "drift"
 	KindCUE    Kind = "cue"
 	KindYAML   Kind = "yaml"
+	// KindWaiver is a finding about a waiver of the config: one that
+	// expired, or that matches nothing.
+	KindWaiver Kind = "waiver"
 )
+
+// ReservedRule reports whether a rule id names one of dorgu-gen's own
+// checks (cue, yaml, drift-*, waiver-*) rather than a policy: no policy may
+// take such an id, and no waiver may name one.
+func ReservedRule(id string) bool {
+	return id == "cue" || id == "yaml" || strings.HasPrefix(id, "drift-") || strings.HasPrefix(id, "waiver-")
+}
+
+// ReservedRules lists the reserved ids for messages.
+func ReservedRules() []string { return []string{"cue", "yaml", "drift-*", "waiver-*"} }
 
 // Finding is one problem found in the sources or the scaffold.
 type Finding struct {
@@ -37,13 +51,18 @@ type Finding struct {
 	Column    int      `json:"column,omitempty"`
 	Cluster   string   `json:"cluster,omitempty"`
 	Component string   `json:"component,omitempty"`
-	Message   string   `json:"message"`
-	Hint      string   `json:"hint,omitempty"`
+	// Environment is the environment of the file a policy finding is
+	// about, as the policies saw it; "" when unknown.
+	Environment string `json:"environment,omitempty"`
+	Message     string `json:"message"`
+	Hint        string `json:"hint,omitempty"`
 	// Diff is the unified diff of a drifted file: the rendered file (-)
 	// against the one on disk (+).
 	Diff string `json:"diff,omitempty"`
-	// Waived is set when a waiver in the config turned this error into a
-	// warning: the waiver's reason and where it is written.
+	// Waived is set when a waiver in the config applies to this finding
+	// (an error is then a warning): the waiver's reason and where it is
+	// written. A waived finding never fails a check, --fail-on-warn
+	// included.
 	Waived string `json:"waived,omitempty"`
 	// Field is the path of the offending field inside File, as the policy
 	// reported it; it is how a position is found in a file on disk.
@@ -93,45 +112,4 @@ func Sort(fs []Finding) {
 		}
 		return a.Message < b.Message
 	})
-}
-
-// Waiver is a config's decision to live with the findings of one rule,
-// optionally in one cluster and for one component.
-type Waiver struct {
-	Rule      string `json:"rule"`
-	Cluster   string `json:"cluster,omitempty"`
-	Component string `json:"component,omitempty"`
-	Reason    string `json:"reason"`
-	// Source is file:line of the waiver in the config. The schema's
-	// #Waiver is closed, so a config cannot set it.
-	Source string `json:"source,omitempty"`
-}
-
-func (w Waiver) matches(f Finding) bool {
-	return w.Rule == f.Rule &&
-		(w.Cluster == "" || w.Cluster == f.Cluster) &&
-		(w.Component == "" || w.Component == f.Component)
-}
-
-// Waive turns the findings a waiver matches into warnings that say so.
-// They stay in the list: a waiver silences a rule's verdict, never the
-// record that it applies.
-func Waive(fs []Finding, ws []Waiver) []Finding {
-	if len(ws) == 0 {
-		return fs
-	}
-	out := make([]Finding, len(fs))
-	for i, f := range fs {
-		for _, w := range ws {
-			// Waiving twice (render's findings, then vet's) is waiving once.
-			if f.Waived == "" && w.matches(f) {
-				f.Severity = Warning
-				f.Waived = fmt.Sprintf("%s (waiver at %s)", w.Reason, w.Source)
-				f.Message += " [waived: " + f.Waived + "]"
-				break
-			}
-		}
-		out[i] = f
-	}
-	return out
 }

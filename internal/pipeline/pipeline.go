@@ -21,7 +21,10 @@ type Result struct {
 	Stack  *stack.Stack
 	// Tree holds the files to write: with --cluster, the selected
 	// clusters' files only.
-	Tree     *scaffold.Tree
+	Tree *scaffold.Tree
+	// Findings are the policies' findings once checked, before waivers:
+	// with --cluster, the selected clusters' (and those about no cluster
+	// in particular). Waived applies the waivers.
 	Findings []finding.Finding
 
 	// all is every planned file: the policies check the selected clusters
@@ -33,6 +36,8 @@ type Result struct {
 	engine func() (*policy.Engine, error)
 	// checked is the cache key of the findings, once checked.
 	checked cache.Key
+	// unwaived are the findings of every cluster, before waivers.
+	unwaived []finding.Finding
 }
 
 // Render loads, evaluates, plans and checks. An error means the sources
@@ -98,9 +103,10 @@ func (r *Result) CheckKey() cache.Key { return r.checked }
 // Engine returns the compiled policies, compiling them on first use.
 func (r *Result) Engine() (*policy.Engine, error) { return r.engine() }
 
-// Check runs the policies on the planned scaffold and applies the
-// config's waivers. With --cluster, only the selected clusters' findings
-// (and those about no cluster in particular) are kept.
+// Check runs the policies on the planned scaffold. With --cluster, only
+// the selected clusters' findings (and those about no cluster in
+// particular) are kept in Findings. Waivers are applied by Waived, after
+// the cache: whether one has expired depends on the day, not the sources.
 func (r *Result) Check(ctx context.Context) error {
 	docs := Documents(r.all)
 	findings, err := cache.Memo(r.cache, func() cache.Key {
@@ -116,18 +122,47 @@ func (r *Result) Check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	findings = finding.Waive(findings, r.Stack.Waivers)
-	if r.Stack.Subset {
-		kept := findings[:0]
-		for _, f := range findings {
-			if r.Stack.Written(f.Cluster) {
-				kept = append(kept, f)
-			}
-		}
-		findings = kept
-	}
-	r.Findings = findings
+	r.unwaived = findings
+	r.Findings = r.selectedOnly(findings)
 	return nil
+}
+
+// Waived returns the checked findings with the config's waivers applied as
+// of today (YYYY-MM-DD), and the findings about the waivers themselves:
+// with --cluster, the selected clusters' only.
+func (r *Result) Waived(today string) []finding.Finding {
+	// Every cluster was checked, so a waiver that matches nothing among
+	// all their findings is unused, whichever clusters are written.
+	o := WaiveOptions(r.Stack, today)
+	o.Complete = nil
+	return r.selectedOnly(finding.Waive(r.unwaived, r.Stack.Waivers, o))
+}
+
+// WaiveOptions says how waivers apply to the findings of a stack: the
+// built-in rules, the clusters' environments as the config declares them,
+// and, with --cluster, that only a waiver of a selected cluster can tell
+// it matches nothing.
+func WaiveOptions(s *stack.Stack, today string) finding.WaiveOptions {
+	return finding.WaiveOptions{
+		Today:       today,
+		Builtin:     policy.IsBuiltin,
+		Environment: s.Environment,
+		Complete:    func(w finding.Waiver) bool { return !s.Subset || (w.Cluster != "" && s.Written(w.Cluster)) },
+	}
+}
+
+// selectedOnly keeps the findings of the clusters written.
+func (r *Result) selectedOnly(fs []finding.Finding) []finding.Finding {
+	if !r.Stack.Subset {
+		return fs
+	}
+	var kept []finding.Finding
+	for _, f := range fs {
+		if r.Stack.Written(f.Cluster) {
+			kept = append(kept, f)
+		}
+	}
+	return kept
 }
 
 // Documents turns the planned files the policies look at into their input.

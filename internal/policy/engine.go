@@ -381,7 +381,7 @@ func (q packageQuery) check(ctx context.Context, input ast.Value, byPath map[str
 				return nil, err
 			}
 			if d, ok := byPath[f.File]; ok {
-				f.Cluster, f.Component = d.Cluster, d.Component
+				f.Cluster, f.Component, f.Environment = d.Cluster, d.Component, d.Environment
 			}
 			out = append(out, f)
 		}

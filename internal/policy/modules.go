@@ -13,6 +13,7 @@ import (
 
 	dorgugen "github.com/dorgu/dorgu-gen"
 	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/finding"
 )
 
 // Set is the policy sources of one run.
@@ -29,22 +30,6 @@ type Set struct {
 // SetOf returns the policy sources of a loaded config.
 func SetOf(cfg *config.Config) Set {
 	return Set{Sources: cfg.Policies, Ejected: cfg.Ejected}
-}
-
-// ReservedIDs are the rule ids of dorgu-gen's own checks, which no policy
-// may take: a finding must never pass for one of them.
-func ReservedIDs() []string {
-	return []string{"cue", "yaml", "drift-*", RuleWaiverUnused, RuleWaiverExpired}
-}
-
-// RuleWaiverUnused and RuleWaiverExpired are the findings about waivers.
-const (
-	RuleWaiverUnused  = "waiver-unused"
-	RuleWaiverExpired = "waiver-expired"
-)
-
-func reservedID(id string) bool {
-	return id == "cue" || id == "yaml" || strings.HasPrefix(id, "drift-") || strings.HasPrefix(id, "waiver-")
 }
 
 // modules are one run's parsed policy modules, split by who wrote them:
@@ -210,8 +195,8 @@ func checkUserPackage(mod *ast.Module, builtinIDs map[string]bool) string {
 	switch {
 	case builtin:
 		return fmt.Sprintf("%s belongs to the built-in rule %s: a user policy may not add rules to a built-in package or replace its helpers; give your policy a package of its own (dorgu.policies.<id>), and live with a built-in finding through a waiver in the config", at, strings.TrimSuffix(id, "-test"))
-	case reservedID(id):
-		return fmt.Sprintf("%s would report as rule %s, an id reserved for dorgu-gen's own checks (%s); choose another package name", at, id, strings.Join(ReservedIDs(), ", "))
+	case finding.ReservedRule(id):
+		return fmt.Sprintf("%s would report as rule %s, an id reserved for dorgu-gen's own checks (%s); choose another package name", at, id, strings.Join(finding.ReservedRules(), ", "))
 	}
 	return ""
 }
@@ -231,6 +216,25 @@ func segments(p ast.Ref) ([]string, bool) {
 }
 
 func pkgName(m *ast.Module) string { return strings.TrimPrefix(m.Package.Path.String(), "data.") }
+
+// BuiltinIDs lists the ids of the built-in rules, from the names of the
+// embedded files (policies/<package>.rego, a contract TestEveryPolicyHasTests
+// keeps). In an ejected config the copies keep those ids.
+func BuiltinIDs() []string {
+	names, _ := fs.Glob(dorgugen.Defaults(), "policies/*.rego")
+	var out []string
+	for _, n := range names {
+		stem := strings.TrimSuffix(path.Base(n), ".rego")
+		if IsTest(n) || stem == "lib" {
+			continue
+		}
+		out = append(out, ruleID(stem))
+	}
+	return out
+}
+
+// IsBuiltin reports whether a rule id is a built-in rule's.
+func IsBuiltin(id string) bool { return slices.Contains(BuiltinIDs(), id) }
 
 // EjectedNotes says which built-in files an ejected config has changed:
 // its copy is then what runs, and a reader of the check's output should

@@ -27,7 +27,11 @@ func (GitHubFormatter) Format(w io.Writer, r *Report) error {
 	}
 	for _, f := range r.Findings {
 		cmd := "error"
-		if f.Severity == finding.Warning {
+		switch {
+		case f.Waived != "":
+			// Decided on: kept on the record, out of the reviewers' way.
+			cmd = "notice"
+		case f.Severity == finding.Warning:
 			cmd = "warning"
 		}
 		var props []string

@@ -21,7 +21,7 @@ const JSONVersion = 1
 //	 "findings": [{"severity", "rule", "kind", "file", "line", "column",
 //	               "field", "cluster", "component", "message", "hint",
 //	               "diff", "waived"}],
-//	 "summary": {"errors", "warnings", "files", "filesWithFindings", "failed"}}
+//	 "summary": {"errors", "warnings", "waived", "files", "filesWithFindings", "failed"}}
 //
 // Every key is always present: "" and 0 mean unknown.
 type JSONFormatter struct{}
@@ -56,6 +56,7 @@ type jsonFinding struct {
 type jsonSummary struct {
 	Errors            int  `json:"errors"`
 	Warnings          int  `json:"warnings"`
+	Waived            int  `json:"waived"`
 	Files             int  `json:"files"`
 	FilesWithFindings int  `json:"filesWithFindings"`
 	Failed            bool `json:"failed"`
@@ -76,7 +77,7 @@ func (JSONFormatter) Format(w io.Writer, r *Report) error {
 		})
 	}
 	e, wn := Count(r.Findings)
-	out.Summary = jsonSummary{Errors: e, Warnings: wn, Files: len(r.Files), FilesWithFindings: r.filesWithFindings(), Failed: r.Failed()}
+	out.Summary = jsonSummary{Errors: e, Warnings: wn, Waived: Waived(r.Findings), Files: len(r.Files), FilesWithFindings: r.filesWithFindings(), Failed: r.Failed()}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")

@@ -62,10 +62,21 @@ type Report struct {
 }
 
 // Failed reports whether the run fails: any error, or any warning with
-// FailOnWarn.
+// FailOnWarn that no waiver covers.
 func (r *Report) Failed() bool {
 	e, w := Count(r.Findings)
-	return e > 0 || (r.FailOnWarn && w > 0)
+	return e > 0 || (r.FailOnWarn && w > Waived(r.Findings))
+}
+
+// Waived counts the findings a waiver covers (all of them warnings).
+func Waived(fs []finding.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Waived != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // filesWithFindings counts the distinct files findings name.
@@ -90,8 +101,12 @@ func (r *Report) SummaryLine() string {
 	if r.Failed() {
 		result = "failed"
 	}
+	warnings := Plural(w, "warning", "warnings")
+	if n := Waived(r.Findings); n > 0 {
+		warnings += fmt.Sprintf(" (%d waived)", n)
+	}
 	return fmt.Sprintf("vet %s: %s, %s in %s; %s", result,
-		Plural(e, "error", "errors"), Plural(w, "warning", "warnings"),
+		Plural(e, "error", "errors"), warnings,
 		Plural(r.filesWithFindings(), "file", "files"), checked)
 }
 

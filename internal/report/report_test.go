@@ -173,6 +173,7 @@ func TestJSONSchema(t *testing.T) {
 		Summary  struct {
 			Errors            int  `json:"errors"`
 			Warnings          int  `json:"warnings"`
+			Waived            int  `json:"waived"`
 			Files             int  `json:"files"`
 			FilesWithFindings int  `json:"filesWithFindings"`
 			Failed            bool `json:"failed"`
@@ -470,5 +471,31 @@ func TestDotted(t *testing.T) {
 		if got := Dotted(c.in); got != c.want {
 			t.Errorf("Dotted(%v) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestWaivedWarningsNeverFail: --fail-on-warn fails on a warning, never on
+// a finding a waiver covers, in the exit status and in JUnit alike.
+func TestWaivedWarningsNeverFail(t *testing.T) {
+	waived := finding.Finding{Severity: finding.Warning, Rule: "r", Kind: finding.KindPolicy, File: "a.yaml", Message: "m [waived: ok]", Waived: "ok"}
+	r := &Report{Mode: ModeFull, Files: []string{"a.yaml"}, FailOnWarn: true, Findings: []finding.Finding{waived}}
+	if r.Failed() {
+		t.Error("a waived warning failed the run with --fail-on-warn")
+	}
+	if got := r.SummaryLine(); !strings.HasPrefix(got, "vet passed: 0 errors, 1 warning (1 waived) in 1 file;") {
+		t.Errorf("summary = %q", got)
+	}
+	if out := string(format(t, "junit", false, r)); strings.Contains(out, "<failure") {
+		t.Errorf("JUnit reports a waived warning as a failure:\n%s", out)
+	}
+	if out := string(format(t, "github", false, r)); !strings.HasPrefix(out, "::notice file=a.yaml,title=r::") {
+		t.Errorf("GitHub annotates a waived finding as more than a notice:\n%s", out)
+	}
+	if out := string(format(t, "sarif", false, r)); !strings.Contains(out, `"level": "note"`) || strings.Contains(out, `"level": "warning"`) {
+		t.Errorf("SARIF gives a waived finding another level than note:\n%s", out)
+	}
+	r.Findings = append(r.Findings, finding.Finding{Severity: finding.Warning, Rule: "r", Kind: finding.KindPolicy, File: "b.yaml", Message: "m"})
+	if !r.Failed() {
+		t.Error("an unwaived warning did not fail the run with --fail-on-warn")
 	}
 }

@@ -140,7 +140,10 @@ func (SARIFFormatter) Format(w io.Writer, r *Report) error {
 	}
 	for _, f := range r.Findings {
 		level := "error"
-		if f.Severity == finding.Warning {
+		switch {
+		case f.Waived != "":
+			level = "note"
+		case f.Severity == finding.Warning:
 			level = "warning"
 		}
 		msg := f.Message

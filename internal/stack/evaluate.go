@@ -21,7 +21,6 @@ import (
 	"cuelang.org/go/cue/token"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
-	"github.com/dorgu/dorgu-gen/internal/finding"
 )
 
 // topLevel lists the fields a config may declare; anything else is almost
@@ -297,6 +296,7 @@ func (e *evaluator) precheck() error {
 			add(errorf(userPos(c), "cluster name %q is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); it becomes a directory name and part of every Application name", name))
 		}
 	}
+	add(precheckWaivers(e.root))
 	repo := lookup(e.root, "repo")
 	if s, pos, ok := userString(lookup(repo, "url")); ok && !validRepoURL(s) {
 		add(errorf(pos, "repo.url %q: expected an https://, ssh:// or git@ Git URL", s))
@@ -785,31 +785,6 @@ func concrete(v cue.Value) (map[string]any, error) {
 		return nil, err
 	}
 	return m, nil
-}
-
-// waivers decodes the config's waivers, each with where it is written.
-func (e *evaluator) waivers() ([]finding.Waiver, error) {
-	list, err := lookup(e.root, "waivers").List()
-	if err != nil {
-		return nil, nil
-	}
-	var out []finding.Waiver
-	for i := 0; list.Next(); i++ {
-		v := list.Value()
-		pos := userPos(v)
-		for _, f := range []string{"rule", "reason"} {
-			if _, err := lookup(v, f).String(); err != nil {
-				return nil, errorf(pos, "waivers.%d: a waiver needs a %s: which rule it waives and why", i, f)
-			}
-		}
-		var w finding.Waiver
-		if err := v.Decode(&w); err != nil {
-			return nil, err
-		}
-		w.Source = fmt.Sprintf("%s:%d", relName(pos.Filename()), pos.Line())
-		out = append(out, w)
-	}
-	return out, nil
 }
 
 // relName prints a file name relative to the working directory.

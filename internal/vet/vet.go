@@ -27,6 +27,7 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/repofs"
 	"github.com/dorgu/dorgu-gen/internal/report"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
+	"github.com/dorgu/dorgu-gen/internal/stack"
 )
 
 // Options says what to check.
@@ -43,6 +44,8 @@ type Options struct {
 	// Cache keeps the plan and the policies' findings of earlier runs; nil
 	// is no cache.
 	Cache *cache.Store
+	// Today is the date (YYYY-MM-DD) the config's waivers expire against.
+	Today string
 
 	// everyFile turns off the shortcut for an up-to-date scaffold, so that
 	// tests can compare the two ways.
@@ -59,6 +62,8 @@ func BuiltinRules() []report.Rule {
 		{ID: drift.Modified, Kind: finding.KindDrift, Title: "Generated files match the sources", Description: "A file dorgu-gen generates differs from what the sources render: it was edited by hand, or the config changed and nobody rendered again. The next render overwrites the file. The finding carries the unified diff, rendered (-) against on disk (+)."},
 		{ID: drift.Missing, Kind: finding.KindDrift, Title: "Generated files exist", Description: "A file the sources render is not in the scaffold: it was deleted, or the config gained a component or a cluster and nobody rendered again."},
 		{ID: drift.Unexpected, Kind: finding.KindDrift, Title: "The scaffold holds only what the sources produce", Description: "An Application in clusters/<cluster>/apps (or a values file in clusters/<cluster>/values) that no source produces. The root Application syncs every file of the apps folder, so ArgoCD would deploy it although no config declares it."},
+		{ID: finding.RuleWaiverExpired, Kind: finding.KindWaiver, Title: "Waivers are current", Description: "A waiver of the config is past its expires date: it no longer applies, and the findings it waived fail again. Renew it with a later date if its reason still holds, or fix what it waives and remove it."},
+		{ID: finding.RuleWaiverUnused, Kind: finding.KindWaiver, Title: "Waivers are used", Description: "A waiver of the config matches no finding: what it waived was fixed, or its rule, cluster or component is misspelt. Remove or correct it."},
 		{ID: ondisk.RuleYAML, Kind: finding.KindYAML, Title: "Scaffold files are valid YAML", Description: "A file of the scaffold (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml) does not parse as YAML, so neither ArgoCD nor the policies can read it; or it holds several YAML documents, of which only the first is checked; or it, or a folder above it, is a symbolic link that leads out of the repository, or not a regular file, and was not read."},
 	}
 }
@@ -106,6 +111,8 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	var (
 		tree    *scaffold.Tree
 		sources []finding.Finding
+		// waive applies the config's waivers, once, to everything found.
+		waive func([]finding.Finding) []finding.Finding
 	)
 	res, err := pipeline.Plan(ctx, cfg, opts.Cache)
 	var cueErr cueerrors.Error
@@ -119,11 +126,19 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		}
 		r.Checks = []string{report.CheckSources, report.CheckScaffold}
 		r.Notes = append(r.Notes, fmt.Sprintf("the sources (%s) do not evaluate, so drift was not checked; the scaffold in %s was checked with the policies", cfg.Origin, r.Scaffold))
+		waive = brokenSourcesWaivers(cfg, opts.Today, &r.Notes)
 	case err != nil:
 		return nil, err
 	default:
 		engine, tree = res.Engine, res.Tree
 		r.Checks = []string{report.CheckSources, report.CheckDrift, report.CheckScaffold}
+		o := pipeline.WaiveOptions(res.Stack, opts.Today)
+		if partial := !cfg.Embedded && len(src.Clusters) > 0; partial {
+			// Only the selected clusters' files were compared and
+			// checked on disk.
+			o.Complete = func(w finding.Waiver) bool { return w.Cluster != "" && slices.Contains(cfg.Clusters, w.Cluster) }
+		}
+		waive = func(fs []finding.Finding) []finding.Finding { return finding.Waive(fs, res.Stack.Waivers, o) }
 	}
 	check := checker{ctx, engine, opts.Cache, cfg.Policies}
 
@@ -154,7 +169,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 			return fs, nil
 		})
 		r.Files = files(disk, tree, r.Scaffold)
-		r.Findings = display(findings, r.Scaffold)
+		r.Findings = display(waive(findings), r.Scaffold)
 		return r, nil
 	}
 
@@ -203,13 +218,29 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 	findings = append(findings, drifted...)
 	findings = append(findings, onDisk...)
-	if res != nil {
-		findings = finding.Waive(findings, res.Stack.Waivers)
-	}
+	findings = waive(findings)
 
 	r.Files = files(disk, tree, r.Scaffold)
 	r.Findings = display(findings, r.Scaffold)
 	return r, nil
+}
+
+// brokenSourcesWaivers returns how to apply the config's waivers when the
+// config does not evaluate: read alone, they still apply to the scaffold's
+// findings. None is said to be unused, since the sources were not checked.
+func brokenSourcesWaivers(cfg *config.Config, today string, notes *[]string) func([]finding.Finding) []finding.Finding {
+	ws, envs, err := stack.Waivers(cfg)
+	if err != nil {
+		*notes = append(*notes, "the config's waivers could not be read either, so none was applied")
+		return func(fs []finding.Finding) []finding.Finding { return fs }
+	}
+	o := finding.WaiveOptions{
+		Today:       today,
+		Builtin:     policy.IsBuiltin,
+		Environment: func(c string) string { return envs[c] },
+		Complete:    func(finding.Waiver) bool { return false },
+	}
+	return func(fs []finding.Finding) []finding.Finding { return finding.Waive(fs, ws, o) }
 }
 
 // scaffoldOnly checks the scaffold on disk alone.
@@ -336,7 +367,7 @@ func files(disk *ondisk.Scaffold, tree *scaffold.Tree, dir string) []string {
 // as CUE positions are, and sorts.
 func display(fs []finding.Finding, dir string) []finding.Finding {
 	for i := range fs {
-		if fs[i].Rule != RuleCUE && fs[i].File != "" {
+		if fs[i].Kind != finding.KindCUE && fs[i].Kind != finding.KindWaiver && fs[i].File != "" {
 			fs[i].File = path.Join(dir, fs[i].File)
 		}
 	}

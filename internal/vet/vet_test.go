@@ -2,13 +2,16 @@ package vet
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/dorgu/dorgu-gen/internal/cache"
 	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
 	"github.com/dorgu/dorgu-gen/internal/write"
 )
@@ -18,7 +21,7 @@ clusters: {
 	dev: {environment: "development", provider: "aws"}
 	prod: {environment: "production", provider: "gcp"}
 }
-waivers: [{rule: "component-deprecated", cluster: "prod", reason: "migration planned"}]
+waivers: "prod-ingress": {rule: "component-deprecated", cluster: "prod", reason: "migration planned"}
 `
 
 // rendered writes the scaffold of opts into a new directory.
@@ -107,4 +110,52 @@ func TestExtraFileIsNotUpToDate(t *testing.T) {
 		}
 	}
 	t.Fatalf("the extra Application is not reported: %+v", r.Findings)
+}
+
+// Waivers are applied after the cache: a changed waiver, or another day,
+// shows at once although the sources and the scaffold are served from it.
+func TestWaiversAfterTheCache(t *testing.T) {
+	dir := t.TempDir()
+	write := func(reason, expires string) {
+		t.Helper()
+		cfg := strings.Replace(twoClusters, `reason: "migration planned"}`, fmt.Sprintf("reason: %q, expires: %q}", reason, expires), 1)
+		if err := os.WriteFile(filepath.Join(dir, "dorgu.cue"), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("first reason", "2026-06-30")
+	opts := Options{Sources: config.Options{Dir: dir}, Today: "2026-01-01"}
+	opts.Out = rendered(t, opts.Sources)
+	store, err := cache.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Cache = store
+	waivedWith := func(o Options) string {
+		t.Helper()
+		r, err := Run(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range r.Findings {
+			if f.Rule == finding.RuleWaiverExpired {
+				return "expired"
+			}
+			if f.Waived != "" {
+				return f.Waived
+			}
+		}
+		return ""
+	}
+	if got := waivedWith(opts); !strings.HasPrefix(got, "first reason") {
+		t.Fatalf("waived = %q", got)
+	}
+	write("second reason", "2026-06-30")
+	if got := waivedWith(opts); !strings.HasPrefix(got, "second reason") {
+		t.Errorf("after the reason changed, waived = %q", got)
+	}
+	opts.Today = "2026-07-01"
+	if got := waivedWith(opts); got != "expired" {
+		t.Errorf("on a later day, waived = %q; want the waiver expired", got)
+	}
 }
