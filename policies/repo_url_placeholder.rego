@@ -4,21 +4,30 @@
 #   When neither the config (repo.url) nor the command line (--repo-url) says
 #   where the scaffold is pushed, dorgu-gen writes a placeholder URL under
 #   example.invalid into the root Applications and into every Application's
-#   `ref: values` source. ArgoCD cannot fetch from it, so nothing syncs until
-#   the real URL is set. A warning: the scaffold is still worth reviewing.
+#   `ref: values` source; and `dorgu-gen init` writes the example
+#   github.com/your-org/... into the starter config. ArgoCD cannot fetch
+#   from either, so nothing syncs until the real URL is set. A warning: the
+#   scaffold is still worth reviewing.
 # custom:
 #   scope: cluster
 package dorgu.policies.repo_url_placeholder
 
 import data.dorgu.lib
 
-placeholder := "example.invalid"
+# The placeholder dorgu-gen writes without a repository, and the example
+# the starter config of `dorgu-gen init` carries.
+placeholders := {"example.invalid", "github.com/your-org/"}
+
+placeholder(url) if {
+	some p in placeholders
+	contains(lower(url), p)
+}
 
 warn contains f if {
 	some file in lib.applications
 	some src in lib.git_sources(file)
 	url := lib.source_str(src, "repoURL")
-	contains(lower(url), placeholder)
+	placeholder(url)
 	reported_here(file)
 	f := lib.finding(
 		file,
@@ -46,5 +55,5 @@ root_placeholder(cluster) if {
 	root.kind == "root-application"
 	root.cluster == cluster
 	some src in lib.git_sources(root)
-	contains(lower(lib.source_str(src, "repoURL")), placeholder)
+	placeholder(lib.source_str(src, "repoURL"))
 }

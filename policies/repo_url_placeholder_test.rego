@@ -27,6 +27,19 @@ test_root_placeholder_warns if {
 	contains(f.msg, `the root Application of cluster "dev": Git repository "https://EXAMPLE.INVALID/x.git" is a placeholder; ArgoCD cannot fetch the cluster's Applications from it`)
 }
 
+test_starter_example_warns if {
+	every url in ["https://github.com/your-org/infra-gitops.git", "https://GitHub.com/Your-Org/x.git"] {
+		inp := fx.patch(root, [{"op": "replace", "path": "/spec/source/repoURL", "value": url}])
+		f := fx.one(policy.warn, root, ["spec", "source", "repoURL"]) with input as inp
+		contains(f.msg, sprintf("Git repository %q is a placeholder", [url]))
+	}
+}
+
+test_a_real_organisation_passes if {
+	inp := fx.patch(root, [{"op": "replace", "path": "/spec/source/repoURL", "value": "https://github.com/your-org-platform/infra.git"}])
+	count(policy.warn) == 0 with input as inp
+}
+
 test_chart_repository_is_not_the_scaffold_repository if {
 	inp := fx.patch(cm, [{"op": "replace", "path": "/spec/sources/0/repoURL", "value": "https://charts.example.invalid"}])
 	count(policy.warn) == 0 with input as inp
