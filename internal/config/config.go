@@ -84,6 +84,11 @@ type Config struct {
 	Origin string
 	// Embedded is true when no user config was found.
 	Embedded bool
+	// Dir is the folder the config lives in (the --config directory, or
+	// the folder of the config file), or the working directory for the
+	// embedded default: where files that belong with the config, such as
+	// dorgu.lock, are kept.
+	Dir string
 	// Clusters restricts rendering to these clusters; empty means all.
 	Clusters []string
 	RepoURL  string
@@ -136,6 +141,7 @@ func Load(opts Options) (*Config, error) {
 		repo = r
 	}
 	cfg := &Config{
+		Dir:      dir,
 		Clusters: slices.Compact(slices.Sorted(slices.Values(opts.Clusters))),
 		RepoURL:  opts.RepoURL,
 		Revision: opts.Revision,
@@ -175,6 +181,7 @@ func Load(opts Options) (*Config, error) {
 		return nil, &Error{Msg: fmt.Sprintf("--environment only applies to the embedded default stack; %s declares its clusters, so set clusters.<name>.environment there", rel(dir, root.Abs()))}
 	}
 	cfg.Origin = rel(dir, root.Abs())
+	cfg.Dir = root.folder().Abs()
 	n := len(cfg.Policies)
 	if err := cfg.readUser(root); err != nil {
 		return nil, relError(dir, err)
