@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -23,9 +24,13 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/config"
 )
 
+// chartSourceRE is schema/stack.cue's #ChartSource, for the message that
+// names a mirror's key: CUE only says that the field is not allowed.
+var chartSourceRE = regexp.MustCompile(`^(https?|oci)://[^/?#\s]+(/[^?#\s]*)?$`)
+
 // topLevel lists the fields a config may declare; anything else is almost
 // always a typo (`cluster:` for `clusters:`) that CUE alone would accept.
-var topLevel = []string{"clusters", "components", "environments", "promotion", "providers", "repo", "waivers"}
+var topLevel = []string{"chartMirrors", "clusters", "components", "environments", "promotion", "providers", "repo", "waivers"}
 
 // Evaluate evaluates cfg's sources. Errors are CUE errors carrying the
 // positions of the offending fields.
@@ -36,6 +41,9 @@ func Evaluate(cfg *config.Config) (*Stack, error) {
 	}
 	s := &Stack{Repo: repo, MultiCluster: len(e.clusters) > 1, Subset: len(e.selected) < len(e.clusters)}
 	if s.Waivers, err = e.waivers(); err != nil {
+		return nil, err
+	}
+	if err := lookup(e.root, "chartMirrors").Decode(&s.ChartMirrors); err != nil && lookup(e.root, "chartMirrors").Exists() {
 		return nil, err
 	}
 	s.Selected = e.selected
@@ -297,6 +305,11 @@ func (e *evaluator) precheck() error {
 		}
 	}
 	add(precheckWaivers(e.root))
+	for _, m := range fields(lookup(e.root, "chartMirrors")) {
+		if from := label(m); !chartSourceRE.MatchString(from) {
+			add(errorf(userPos(m), "chartMirrors: %q is not a chart repository URL; a mirror maps an https://, http:// or oci:// URL (or a prefix of one) to another", from))
+		}
+	}
 	repo := lookup(e.root, "repo")
 	if s, pos, ok := userString(lookup(repo, "url")); ok && !validRepoURL(s) {
 		add(errorf(pos, "repo.url %q: expected an https://, ssh:// or git@ Git URL", s))

@@ -27,6 +27,9 @@ type Stack struct {
 	Selected []string
 	// Waivers are the config's exceptions to the policies.
 	Waivers []finding.Waiver
+	// ChartMirrors maps a chart repository URL (or a prefix of one) to
+	// the mirror that dorgu-gen downloads its charts from.
+	ChartMirrors map[string]string `json:",omitempty"`
 }
 
 // Repo is the Git repository the Applications point at.
