@@ -461,3 +461,13 @@ func valid(v any) bool {
 	c, ok := v.(Validator)
 	return !ok || c.Validate() == nil
 }
+
+// Dir returns the cache's directory, "" without a cache. Chart archives
+// live in a folder of it, next to the entries: a directory only its user
+// can write.
+func (s *Store) Dir() string {
+	if s == nil {
+		return ""
+	}
+	return s.dir
+}
