@@ -48,6 +48,12 @@ func runScripts(t *testing.T, cacheDir string) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("DORGU_CACHE", cacheDir)
+			env.Values[reposKey{}] = chartRepos{}
+			// Scripts never use the network: whatever is not on the
+			// loopback (never proxied) goes to a proxy that is not there.
+			env.Setenv("HTTPS_PROXY", noNetwork)
+			env.Setenv("HTTP_PROXY", noNetwork)
+			env.Setenv("NO_PROXY", "")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -61,6 +67,9 @@ func runScripts(t *testing.T, cacheDir string) {
 			"mkfifo":       cmdMkFIFO,
 			"cachefifo":    cmdCacheFIFO,
 			"cacheforge":   cmdCacheForge,
+			"chartrepo":    cmdChartRepo,
+			"expandenv":    cmdExpandEnv,
+			"cachedcharts": cmdCachedCharts,
 		},
 	})
 }
