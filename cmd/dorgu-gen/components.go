@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/limits"
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
 	"github.com/dorgu/dorgu-gen/internal/report"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
@@ -33,7 +34,8 @@ required, enabled by default, or deprecated.`,
 			if err != nil {
 				return err
 			}
-			entries, err := stack.Catalog(cfg)
+			// Listing evaluates the CUE sources too, within the same limit.
+			entries, err := limits.Eval(cmd.Context(), func() ([]stack.Entry, error) { return stack.Catalog(cfg) })
 			if err != nil {
 				return err
 			}

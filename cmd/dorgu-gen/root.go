@@ -14,7 +14,10 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 Git-ready ArgoCD App-of-Apps repository, checks it with OPA policies, and
 writes nothing unless every check passes.
 
-Exit codes: 0 success, 1 policy findings, 2 usage or configuration error.
+Exit codes: 0 success, 1 policy findings, 2 usage or configuration error
+(a limit below included), 130 interrupted (SIGINT), 143 terminated
+(SIGTERM). A signal ends any command within a second; an interrupted render
+leaves the files as they were, or a journal that the next render completes.
 
 Environment:
   DORGU_CACHE  where render, vet and components keep the results of unchanged
@@ -22,6 +25,12 @@ Environment:
                "off" turns the cache off. Whoever can write it can change
                results, so a directory that another user owns or may write
                is not used (a warning says so)
+  DORGU_EVAL_TIMEOUT
+               how long evaluating the CUE sources may take (default 5m;
+               a Go duration such as 10m); past it, exit 2
+  DORGU_MAX_MEMORY
+               how much memory the Go heap may hold (default 4GiB; a size
+               such as 8GiB or 512MiB); past it, exit 2
   DORGU_TODAY  the day (YYYY-MM-DD) waivers expire against (default: today,
                UTC)
   NO_COLOR     set to anything but "", no colour on a terminal`,

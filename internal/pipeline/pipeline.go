@@ -10,6 +10,7 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/cache"
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/limits"
 	"github.com/dorgu/dorgu-gen/internal/policy"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
 	"github.com/dorgu/dorgu-gen/internal/stack"
@@ -70,11 +71,7 @@ func Plan(ctx context.Context, cfg *config.Config, store *cache.Store) (*Result,
 		// other. An evaluation error discards the compilation; it is not
 		// waited for.
 		go res.engine()
-		s, err := stack.Evaluate(cfg)
-		if err != nil {
-			return planEntry{}, err
-		}
-		tree, err := scaffold.Plan(s)
+		plan, err := evaluate(ctx, cfg)
 		if err != nil {
 			return planEntry{}, err
 		}
@@ -83,7 +80,7 @@ func Plan(ctx context.Context, cfg *config.Config, store *cache.Store) (*Result,
 		if _, err := res.engine(); err != nil {
 			return planEntry{}, err
 		}
-		return planEntry{Stack: s, Files: tree.Files}, nil
+		return plan, nil
 	})
 	if err != nil {
 		return nil, err
@@ -94,6 +91,24 @@ func Plan(ctx context.Context, cfg *config.Config, store *cache.Store) (*Result,
 		res.Tree = selected(plan.Stack, all)
 	}
 	return res, nil
+}
+
+// evaluate evaluates the sources and plans their files within the
+// evaluation time of ctx's limits (see limits.Eval): CUE evaluation cannot
+// be interrupted, so a config that takes too long, or a signal, ends the
+// wait with an error while the evaluation is left to the process's end.
+func evaluate(ctx context.Context, cfg *config.Config) (planEntry, error) {
+	return limits.Eval(ctx, func() (planEntry, error) {
+		s, err := stack.Evaluate(cfg)
+		if err != nil {
+			return planEntry{}, err
+		}
+		tree, err := scaffold.Plan(s)
+		if err != nil {
+			return planEntry{}, err
+		}
+		return planEntry{Stack: s, Files: tree.Files}, nil
+	})
 }
 
 // CheckKey is the cache key of the findings Check found: it stands for the
