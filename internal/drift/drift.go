@@ -211,5 +211,5 @@ func UpToDate(tree *scaffold.Tree, disk *ondisk.Scaffold) bool {
 		}
 		n++
 	}
-	return n == len(disk.Files) && len(disk.Problems()) == 0
+	return n == len(disk.Files) && len(disk.Unreadable()) == 0
 }

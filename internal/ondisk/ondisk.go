@@ -5,20 +5,15 @@
 package ondisk
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/manifest"
 	"github.com/dorgu/dorgu-gen/internal/policy"
 	"github.com/dorgu/dorgu-gen/internal/repofs"
 	"github.com/dorgu/dorgu-gen/internal/safefile"
@@ -52,19 +48,43 @@ type File struct {
 	Environment string
 	// Content is nil when the file could not be read (Unread).
 	Content []byte
-	// Doc is the first YAML document as the policies see it (JSON types);
-	// nil when the file is empty or does not parse.
+	// Doc is the first object of the file as ArgoCD or Helm reads it, in
+	// JSON's types; nil when the file is empty or cannot be read.
 	Doc any
-	// Node is the first YAML document's node, for positions.
+	// Node is the first object's YAML node, for positions.
 	Node *yaml.Node
+	// Objects are what ArgoCD applies from the file (for a values file,
+	// what Helm reads): every document that is not empty, and the items
+	// of a list. The first is Doc.
+	Objects []Object
 	// Problems are the file's YAML problems: a parse error with its line,
-	// or several documents in one file.
+	// YAML readers that disagree, several documents in one file.
 	Problems []finding.Finding
 	// Unread is set when the file was not read: a symbolic link out of
 	// the repository, or not a regular file. Problems say which.
 	Unread bool
 
-	parsed bool
+	// refused is set when what the file holds is unknown or ambiguous:
+	// the policies' findings about it are dropped, its yaml finding says
+	// what is wrong.
+	refused bool
+	parsed  bool
+}
+
+// Object is one object of a file, checked by the policies as a document
+// of its own.
+type Object struct {
+	// Path is the file's path for the first object, and the file's path
+	// with " (document N)" or " (document N, item M)" for the others:
+	// the path the policies see, which Locate turns back into the file's.
+	Path    string
+	Kind    scaffold.Kind
+	Content any
+	// Node is the YAML node of the object's document, and Prefix the
+	// path of the object inside it (the item of a list).
+	Node   *yaml.Node
+	Prefix []any
+	Line   int
 }
 
 // Scaffold is the scaffold in one directory, files sorted by path.
@@ -185,9 +205,16 @@ func ScanRepo(repo *repofs.Repo, dir string) (*Scaffold, error) {
 // The folders of the layout and the files read in each, as ArgoCD and
 // Helm read them (see README, "Checking pull requests").
 var (
+	// kubectl apply -f reads .json too, but the README has a root
+	// Application applied by its file name.
 	rootAppFiles = []string{".yaml", ".yml"}
-	appFiles     = []string{".yaml", ".yml"}
-	valuesFiles  = []string{".yaml", ".yml"}
+	// ArgoCD's directory source reads .yaml, .yml and .json files
+	// (reposerver/repository findManifests), and .jsonnet, which
+	// special() reports.
+	appFiles = []string{".yaml", ".yml", ".json"}
+	// Helm reads the values files an Application names; render names
+	// .yaml files.
+	valuesFiles = []string{".yaml", ".yml"}
 )
 
 // scan walks the layout: argocd/, clusters/<cluster>/apps/ and
@@ -286,6 +313,13 @@ func (s *Scaffold) folder(rel string, exts []string) error {
 		return err
 	}
 	for _, e := range entries {
+		if msg := special(rel, e.Name()); msg != "" {
+			p := problem(rel+"/"+e.Name(), 0, 0, msg)
+			p.Cluster = clusterOf(rel)
+			p.Hint = "remove the file: the root Application reads the apps folder as plain manifests, and vet checks it so"
+			s.problems = append(s.problems, p)
+			continue
+		}
 		if !slices.Contains(exts, path.Ext(e.Name())) {
 			continue
 		}
@@ -294,6 +328,26 @@ func (s *Scaffold) folder(rel string, exts []string) error {
 		}
 	}
 	return nil
+}
+
+// special says why a file in an apps folder changes what ArgoCD makes of
+// the folder (reposerver/repository and util/app/discovery of ArgoCD
+// v3.5.1), or "": such a file is not a manifest vet could check.
+func special(folder, name string) string {
+	if path.Base(folder) != "apps" || !strings.HasPrefix(folder, "clusters/") {
+		return ""
+	}
+	switch {
+	case name == ".argocd-source.yaml" || strings.HasPrefix(name, ".argocd-source-") && strings.HasSuffix(name, ".yaml"):
+		return "ArgoCD reads this file as settings of the root Application's source (it can turn on recursion into subfolders, Kustomize, Helm or a plugin), so what it deploys from the folder is not what vet checks"
+	case name == "kustomization.yaml" || name == "kustomization.yml" || name == "Kustomization":
+		return "with this file ArgoCD renders the folder with Kustomize instead of applying its manifests, so what it deploys is not what vet checks"
+	case strings.HasSuffix(name, "Chart.yaml"):
+		return "with this file ArgoCD renders the folder as a Helm chart instead of applying its manifests, so what it deploys is not what vet checks"
+	case strings.HasSuffix(name, ".jsonnet"):
+		return "ArgoCD evaluates Jsonnet files of the folder and applies what they produce, which vet cannot check"
+	}
+	return ""
 }
 
 // file reads one file of the layout. A folder with a file's name is not a
@@ -430,15 +484,26 @@ func (f *File) classify() {
 		return
 	}
 	f.parse()
-	if f.Kind == scaffold.Application && str(f.Doc, "kind") == "AppProject" {
-		// The cluster's AppProject, which its root Application syncs.
-		f.Kind, f.Component = scaffold.AppProject, ""
-	}
-	if f.Kind == scaffold.RootApplication {
-		if !rootAppName.MatchString(path.Base(f.Path)) && f.Problems == nil && str(f.Doc, "kind") != "Application" {
+	for i := range f.Objects {
+		o := &f.Objects[i]
+		switch {
+		case f.Kind == scaffold.Application && str(o.Content, "kind") == "AppProject":
+			// The cluster's AppProject, which its root Application syncs.
+			o.Kind = scaffold.AppProject
+		case f.Kind == scaffold.RootApplication && str(o.Content, "kind") != "Application" && (i > 0 || (!rootAppName.MatchString(path.Base(f.Path)) && !f.refused)):
 			// A user's own manifest next to the root Applications.
-			f.Kind = Other
+			o.Kind = Other
 		}
+	}
+	if len(f.Objects) > 0 && f.Kind != scaffold.Values {
+		f.Kind = f.Objects[0].Kind
+		if f.Kind == scaffold.AppProject {
+			f.Component = ""
+		}
+	} else if f.Kind == scaffold.RootApplication && !rootAppName.MatchString(path.Base(f.Path)) && !f.refused {
+		f.Kind = Other
+	}
+	if f.Kind == scaffold.RootApplication || f.Kind == Other {
 		f.Cluster = rootCluster(f)
 	}
 }
@@ -484,21 +549,31 @@ func (s *Scaffold) inferEnvironments() {
 	}
 }
 
-// Documents returns the files the policies check: every file except files
-// under argocd/ that are not Applications. A file that does not parse is a
-// document without content, so that references to it still resolve; the
-// policies' findings about it are dropped by Filter.
+// Documents returns what the policies check: every object of every file,
+// except those under argocd/ that are not Applications. A file that cannot
+// be read is a document without content, so that references to it still
+// resolve; the policies' findings about it are dropped by Filter.
 func (s *Scaffold) Documents() []policy.Document {
 	s.Classify()
 	var docs []policy.Document
 	for _, f := range s.Files {
-		if f.Kind == Other {
+		doc := policy.Document{Path: f.Path, Kind: string(f.Kind), Cluster: f.Cluster, Component: f.Component, Environment: f.Environment}
+		if len(f.Objects) == 0 {
+			if f.Kind != Other {
+				docs = append(docs, doc)
+			}
 			continue
 		}
-		docs = append(docs, policy.Document{
-			Path: f.Path, Kind: string(f.Kind), Cluster: f.Cluster,
-			Component: f.Component, Environment: f.Environment, Content: f.Doc,
-		})
+		for _, o := range f.Objects {
+			if o.Kind == Other {
+				continue
+			}
+			doc.Path, doc.Kind, doc.Content = o.Path, string(o.Kind), o.Content
+			if o.Kind == scaffold.AppProject {
+				doc.Component = ""
+			}
+			docs = append(docs, doc)
+		}
 	}
 	return docs
 }
@@ -515,7 +590,8 @@ func (s *Scaffold) Problems() []finding.Finding {
 
 // Locate sets the line and column of every finding about a file of s from
 // its field path: the line of the offending key itself, or of the deepest
-// key that exists when the field is missing. Findings about other files
+// key that exists when the field is missing. A finding about an object
+// after a file's first names the file again. Findings about other files
 // are left alone.
 func (s *Scaffold) Locate(fs []finding.Finding) {
 	// A scanned scaffold parses the files the findings are in, and only
@@ -523,7 +599,7 @@ func (s *Scaffold) Locate(fs []finding.Finding) {
 	var todo []*File
 	seen := map[*File]bool{}
 	for _, f := range fs {
-		if file, ok := s.Lookup(f.File); ok && f.Line == 0 && f.Field != nil && !file.parsed && !file.Unread && !seen[file] {
+		if file, ok := s.Lookup(filePath(f.File)); ok && !file.parsed && !file.Unread && !seen[file] {
 			seen[file] = true
 			todo = append(todo, file)
 		}
@@ -531,13 +607,43 @@ func (s *Scaffold) Locate(fs []finding.Finding) {
 	parallel(len(todo), func(i int) { todo[i].parse() })
 	for i := range fs {
 		f := &fs[i]
-		if f.Line != 0 || f.Field == nil {
+		file, ok := s.Lookup(filePath(f.File))
+		if !ok {
 			continue
 		}
-		if file, ok := s.Lookup(f.File); ok && file.Node != nil {
-			f.Line, f.Column = Position(file.Node, f.Field)
+		o := file.object(f.File)
+		f.File = file.Path
+		if f.Line != 0 || f.Field == nil || o == nil || o.Node == nil {
+			continue
+		}
+		f.Line, f.Column = Position(o.Node, append(slices.Clone(o.Prefix), f.Field...))
+		if f.Line == 0 && o != &file.Objects[0] {
+			// About the whole object: where it starts, which is not
+			// the top of the file.
+			f.Line = o.Line
 		}
 	}
+}
+
+// objectMark starts what an object's path adds to its file's.
+const objectMark = " (document "
+
+// filePath returns the path of the file an object path is in.
+func filePath(p string) string {
+	if i := strings.Index(p, objectMark); i > 0 && strings.HasSuffix(p, ")") {
+		return p[:i]
+	}
+	return p
+}
+
+// object returns the object at path p of the file.
+func (f *File) object(p string) *Object {
+	for i := range f.Objects {
+		if f.Objects[i].Path == p {
+			return &f.Objects[i]
+		}
+	}
+	return nil
 }
 
 // parallel calls do(0) … do(n-1) on as many goroutines as there are CPUs.
@@ -556,28 +662,19 @@ func parallel(n int, do func(int)) {
 	wg.Wait()
 }
 
-// Filter drops the findings about files that do not parse: their YAML
-// finding says what is wrong, and what the policies make of a file without
-// content would only repeat it.
+// Filter drops the findings about files that cannot be read, or read
+// differently by different readers: their yaml finding says what is
+// wrong, and what the policies make of them would only mislead.
 func (s *Scaffold) Filter(fs []finding.Finding) []finding.Finding {
 	s.Classify()
 	var out []finding.Finding
 	for _, f := range fs {
-		if file, ok := s.Lookup(f.File); ok && hasParseError(*file) {
+		if file, ok := s.Lookup(filePath(f.File)); ok && (file.refused || file.Unread) {
 			continue
 		}
 		out = append(out, f)
 	}
 	return out
-}
-
-func hasParseError(f File) bool {
-	for _, p := range f.Problems {
-		if p.Severity == finding.Error {
-			return true
-		}
-	}
-	return false
 }
 
 func problem(file string, line, col int, msg string) finding.Finding {
@@ -588,177 +685,92 @@ func problem(file string, line, col int, msg string) finding.Finding {
 	}
 }
 
-// yamlLine finds the line in go-yaml's error messages ("yaml: line 7: ...").
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-func parseErr(file string, err error) finding.Finding {
-	msgs := []string{err.Error()}
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msgs = te.Errors
-	}
-	m := yamlLine.FindStringSubmatch(msgs[0])
-	if m == nil {
-		return problem(file, 0, 0, "the file is not valid YAML: "+strings.TrimPrefix(msgs[0], "yaml: "))
-	}
-	line, _ := strconv.Atoi(m[1])
-	return problem(file, line, 0, "the file is not valid YAML: "+m[2])
-}
-
-// parse decodes the file's YAML: every document is parsed, so that a
-// syntax error anywhere is found; the first is the content.
+// parse reads the file as ArgoCD (a manifest of the apps folder, or a
+// root Application) or Helm (a values file) reads it.
 func (f *File) parse() {
-	if f.parsed {
+	if f.parsed || f.Unread {
 		return
 	}
 	f.parsed = true
-	dec := yaml.NewDecoder(bytes.NewReader(f.Content))
-	docs := 0
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			break
+	format := manifest.Stream
+	switch {
+	case f.Kind == scaffold.Values:
+		format = manifest.Values
+	case path.Ext(f.Path) == ".json":
+		format = manifest.JSON
+	}
+	docs, problems := manifest.Read(f.Content, format)
+	for _, p := range problems {
+		pr := problem(f.Path, p.Line, p.Column, p.Msg)
+		pr.Hint = p.Hint
+		if !p.Unreadable {
+			pr.Severity = finding.Warning
 		}
-		if err != nil {
-			f.Problems = append(f.Problems, parseErr(f.Path, err))
-			f.Doc, f.Node = nil, nil
-			return
+		f.Problems = append(f.Problems, pr)
+		f.refused = f.refused || p.Unreadable
+	}
+	for i, d := range docs {
+		if d.Value == nil && format != manifest.Values {
+			// ArgoCD skips an empty document.
+			continue
 		}
-		docs++
-		if docs == 1 {
-			f.Node = &n
-		} else if docs == 2 {
-			w := problem(f.Path, n.Line, n.Column, "the file holds several YAML documents; dorgu-gen checks only the first, and ArgoCD would apply the others too")
-			w.Severity = finding.Warning
-			w.Hint = "keep one document per file: move the others to files of their own"
-			f.Problems = append(f.Problems, w)
+		for _, it := range items(d.Value, format) {
+			j, item := it.index, it.value
+			o := Object{Path: f.Path, Kind: f.Kind, Content: d.Value, Node: d.Node, Line: d.Line}
+			if j >= 0 {
+				o.Content, o.Prefix = item, []any{"items", j}
+				if d.Node != nil {
+					o.Line, _ = Position(d.Node, o.Prefix)
+				}
+			}
+			if len(f.Objects) > 0 {
+				o.Path = fmt.Sprintf("%s%s%d)", f.Path, objectMark, i+1)
+				if j >= 0 {
+					o.Path = fmt.Sprintf("%s%s%d, item %d)", f.Path, objectMark, i+1, j+1)
+				}
+			}
+			f.Objects = append(f.Objects, o)
 		}
 	}
-	if f.Node == nil {
-		return
+	if f.Kind == scaffold.Application && len(f.Objects) > 1 {
+		// The root Application deploys every object of the apps folder:
+		// each is checked, and a file that holds several is an error,
+		// since the next render would not own what it adds.
+		second := f.Objects[1]
+		p := problem(f.Path, second.Line, 0, fmt.Sprintf("the file holds %d objects; ArgoCD applies every one of them, and dorgu-gen checks each, but generates one per file", len(f.Objects)))
+		p.Hint = "keep one object per file in an apps folder: move the others to files of their own, or into the config"
+		f.Problems = append(f.Problems, p)
 	}
-	textTimestamps(f.Node)
-	var v any
-	if err := f.Node.Decode(&v); err != nil {
-		f.Problems = append(f.Problems, parseErr(f.Path, err))
-		f.Doc, f.Node = nil, nil
-		return
+	if len(f.Objects) > 0 {
+		f.Doc, f.Node = f.Objects[0].Content, f.Objects[0].Node
 	}
-	f.Doc = normalize(v)
 }
 
-// textTimestamps keeps timestamps as the text they are written as, as
-// Kubernetes reads a manifest (through JSON), not as time values.
-func textTimestamps(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!timestamp" {
-		n.Tag = "!!str"
+// items returns the items of a list, which ArgoCD applies one by one (an
+// object whose items field is a list, whatever its kind), each with its
+// index; else the document itself, at index -1. A values file is not
+// applied, so it is never a list.
+func items(v any, format manifest.Format) []item {
+	m, ok := v.(map[string]any)
+	list, isList := m["items"].([]any)
+	if format == manifest.Values || !ok || !isList {
+		return []item{{-1, v}}
 	}
-	for _, c := range n.Content {
-		textTimestamps(c)
+	out := make([]item, len(list))
+	for i, v := range list {
+		out[i] = item{i, v}
 	}
+	return out
 }
 
-// normalize turns decoded YAML into the types JSON has, as Kubernetes
-// reads manifests: string keys, and non-finite floats kept as text.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normalize(e)
-		}
-		return x
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[fmt.Sprint(k)] = normalize(e)
-		}
-		return m
-	case []any:
-		for i, e := range x {
-			x[i] = normalize(e)
-		}
-		return x
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return strconv.FormatFloat(x, 'g', -1, 64)
-		}
-		return x
-	case int, int64, uint64, bool, string, nil:
-		return x
-	default:
-		// Timestamps and other tagged scalars: their text.
-		b, err := json.Marshal(x)
-		if err != nil {
-			return fmt.Sprint(x)
-		}
-		var out any
-		if json.Unmarshal(b, &out) != nil {
-			return fmt.Sprint(x)
-		}
-		return out
-	}
+type item struct {
+	index int
+	value any
 }
 
 // Position returns the line and column of field inside a YAML document:
-// the key of the last step that exists (the line of `targetRevision:`
-// itself), or 0, 0 when not even the first step does.
-func Position(doc *yaml.Node, field []any) (line, col int) {
-	n := doc
-	if n.Kind == yaml.DocumentNode {
-		if len(n.Content) == 0 {
-			return 0, 0
-		}
-		n = n.Content[0]
-	}
-	for _, seg := range field {
-		for depth := 0; n.Kind == yaml.AliasNode && n.Alias != nil && depth < 100; depth++ {
-			n = n.Alias
-		}
-		switch n.Kind {
-		case yaml.MappingNode:
-			key, ok := seg.(string)
-			if !ok {
-				return line, col
-			}
-			found := false
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if k := n.Content[i]; k.Value == key {
-					line, col, n, found = k.Line, k.Column, n.Content[i+1], true
-					break
-				}
-			}
-			if !found {
-				return line, col
-			}
-		case yaml.SequenceNode:
-			i, ok := index(seg)
-			if !ok || i < 0 || i >= len(n.Content) {
-				return line, col
-			}
-			n = n.Content[i]
-			line, col = n.Line, n.Column
-		default:
-			return line, col
-		}
-	}
-	return line, col
-}
-
-func index(seg any) (int, bool) {
-	switch x := seg.(type) {
-	case int:
-		return x, true
-	case int64:
-		return int(x), true
-	case float64:
-		return int(x), x == math.Trunc(x)
-	case json.Number:
-		i, err := x.Int64()
-		return int(i), err == nil
-	}
-	return 0, false
-}
+// see manifest.Position.
+func Position(doc *yaml.Node, field []any) (line, col int) { return manifest.Position(doc, field) }
 
 // str returns the string at path in a decoded document, or "".
 func str(doc any, path ...string) string {
