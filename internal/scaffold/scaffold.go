@@ -6,14 +6,24 @@ package scaffold
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"path"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v2"
+	yaml3 "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/dorgu/dorgu-gen/internal/manifest"
 	"github.com/dorgu/dorgu-gen/internal/stack"
 )
 
@@ -128,7 +138,135 @@ func Plan(s *stack.Stack) (*Tree, error) {
 		t.Files = append(t.Files, File{Path: "README.md", Kind: Readme, Content: readme})
 	}
 	slices.SortFunc(t.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	if err := verifyAll(t.Files); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// verifyAll verifies every file, on as many goroutines as there are CPUs,
+// and returns the first error in path order.
+func verifyAll(files []File) error {
+	errs := make([]error, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				errs[i] = Verify(files[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(slices.DeleteFunc(errs, func(e error) bool { return e == nil })...)
+}
+
+// Verify checks that what a planned file holds reads back, as ArgoCD and
+// Helm read it (sigs.k8s.io/yaml, through package manifest), as exactly
+// its JSON document, and that a YAML 1.2 reader agrees: the number,
+// string or key a config wrote is the one deployed, and vet finds the
+// scaffold it reads back the same. Render refuses to write a file that
+// would not.
+func Verify(f File) error {
+	if f.JSON == nil {
+		return nil
+	}
+	want, err := decodeJSON(f.JSON)
+	if err != nil {
+		return &EncodeError{Path: f.Path, Msg: "the document is not JSON that Kubernetes reads: " + err.Error()}
+	}
+	// A planned file is one document, without --- lines: what
+	// apimachinery's decoder (ArgoCD) and sigs.k8s.io/yaml.Unmarshal
+	// (Helm) read of it is sigs.k8s.io/yaml's JSON of the whole file.
+	raw, err := sigsyaml.YAMLToJSON(f.Content)
+	if err != nil {
+		return &EncodeError{Path: f.Path, Msg: err.Error()}
+	}
+	got, err := decodeJSON(raw)
+	if err != nil {
+		return &EncodeError{Path: f.Path, Msg: err.Error()}
+	}
+	var node yaml3.Node
+	if err := yaml3.Unmarshal(f.Content, &node); err != nil {
+		return &EncodeError{Path: f.Path, Msg: "a YAML 1.2 reader cannot read it: " + err.Error()}
+	}
+	if p, ok := manifest.EqualFunc(want, got, manifest.Deployed); !ok {
+		line, _ := manifest.Position(&node, p)
+		return &EncodeError{Path: f.Path, Line: line, Msg: fmt.Sprintf("%s reads back as something else than the config says (a number beyond what JSON readers hold, or text YAML changes)", dotted(p))}
+	}
+	// vet reads the file back with positions from a YAML 1.2 reader,
+	// and refuses a file the two read differently.
+	var v3 any
+	if err := node.Decode(&v3); err != nil {
+		return &EncodeError{Path: f.Path, Msg: "a YAML 1.2 reader cannot read it: " + err.Error()}
+	}
+	if p, ok := manifest.Equal(got, manifest.JSONTypes(v3)); !ok {
+		line, _ := manifest.Position(&node, p)
+		return &EncodeError{Path: f.Path, Line: line, Msg: fmt.Sprintf("YAML 1.1 and 1.2 readers read %s differently", dotted(p))}
+	}
+	return nil
+}
+
+// EncodeError is a planned file whose YAML would not read back as its
+// document. It is a configuration error: nothing is written.
+type EncodeError struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *EncodeError) Error() string {
+	where := e.Path
+	if e.Line > 0 {
+		where = fmt.Sprintf("%s:%d", e.Path, e.Line)
+	}
+	return fmt.Sprintf("%s: render would write YAML that Kubernetes, ArgoCD or Helm read differently: %s", where, e.Msg)
+}
+
+func dotted(p []any) string {
+	if len(p) == 0 {
+		return "the document"
+	}
+	return manifest.Dotted(p)
+}
+
+// decodeJSON decodes a document with its numbers as written; a number no
+// float64 holds cannot be deployed as written, and is an error.
+func decodeJSON(doc json.RawMessage) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(doc))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, checkNumbers(v)
+}
+
+func checkNumbers(v any) error {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			if err := checkNumbers(x[k]); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if err := checkNumbers(e); err != nil {
+				return fmt.Errorf("[%d]: %w", i, err)
+			}
+		}
+	case json.Number:
+		if _, err := x.Int64(); err == nil {
+			return nil
+		}
+		if f, err := x.Float64(); err != nil || math.IsInf(f, 0) {
+			return fmt.Errorf("the number %s is out of the range of a float64", x)
+		}
+	}
+	return nil
 }
 
 func valuesHeader(c *stack.Cluster, comp *stack.Component) string {
@@ -143,7 +281,8 @@ func valuesHeader(c *stack.Cluster, comp *stack.Component) string {
 // sorted keys. It gives what sigs.k8s.io/yaml's JSONToYAML gives (a test
 // holds it to that), in half the time: encoding/json reads the JSON, where
 // JSONToYAML reads it with the YAML parser, and a fleet has thousands of
-// documents.
+// documents. Where JSONToYAML's output would read back as something else,
+// it is corrected: see patch.
 func document(header string, doc json.RawMessage) ([]byte, error) {
 	d := json.NewDecoder(bytes.NewReader(doc))
 	d.UseNumber()
@@ -151,14 +290,209 @@ func document(header string, doc json.RawMessage) ([]byte, error) {
 	if err := d.Decode(&v); err != nil {
 		return nil, err
 	}
+	fix := needsPatch(v)
+	var held []string
+	if !bytes.Contains(doc, []byte(placeholder)) {
+		v = hold(v, &held)
+	}
 	y, err := yaml.Marshal(yamlNumbers(v))
 	if err != nil {
 		return nil, err
+	}
+	for i := len(held) - 1; i >= 0; i-- {
+		y = bytes.Replace(y, []byte(placeholder+strconv.Itoa(i)), []byte(strconv.Quote(held[i])), 1)
+	}
+	if fix {
+		// yamlNumbers changed v in place; decode it again as written.
+		d := json.NewDecoder(bytes.NewReader(doc))
+		d.UseNumber()
+		if err := d.Decode(&v); err != nil {
+			return nil, err
+		}
+		if y, err = patch(y, v); err != nil {
+			return nil, err
+		}
 	}
 	var b bytes.Buffer
 	b.WriteString(header)
 	b.Write(y)
 	return b.Bytes(), nil
+}
+
+// placeholder stands in the YAML for a string that hold takes out.
+const placeholder = "dorgu-gen-held-string-"
+
+// hold replaces the multi-line string values that hold a line break of
+// YAML 1.1 only (CR, NEL, U+2028, U+2029) with placeholders, and keeps
+// them in held: yaml.v2 would write them as literal blocks, which YAML 1.1
+// and 1.2 readers split differently, so document writes them double-quoted
+// with every break escaped.
+func hold(v any, held *[]string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = hold(e, held)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = hold(e, held)
+		}
+	case string:
+		if strings.Contains(x, "\n") && strings.ContainsAny(x, "\r\u0085\u2028\u2029") {
+			*held = append(*held, x)
+			return placeholder + strconv.Itoa(len(*held)-1)
+		}
+	}
+	return v
+}
+
+// bigInteger reports a JSON number written as an integer that fits no
+// 64-bit integer: yamlNumbers makes a float64 of it, which YAML would
+// print rounded (1.2345678901234568e+29).
+func bigInteger(n json.Number) bool {
+	s := string(n)
+	if strings.ContainsAny(s, ".eE") {
+		return false
+	}
+	_, ierr := strconv.ParseInt(s, 10, 64)
+	_, uerr := strconv.ParseUint(s, 10, 64)
+	return ierr != nil && uerr != nil
+}
+
+// needsPatch reports whether v may hold what patch corrects: a key "<<",
+// which YAML 1.1 readers (sigs.k8s.io/yaml, and so Helm and Kubernetes)
+// take for a merge key when it is written plain, as JSONToYAML writes it;
+// a big integer; or a string that a YAML 1.2 reader may take for a number
+// or a date (they start with a sign, a dot or a digit).
+func needsPatch(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if suspect(k) || needsPatch(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if needsPatch(e) {
+				return true
+			}
+		}
+	case json.Number:
+		return bigInteger(x)
+	case string:
+		return suspect(x)
+	}
+	return false
+}
+
+func suspect(s string) bool {
+	return s != "" && strings.IndexByte("+-.0123456789<", s[0]) >= 0
+}
+
+const mergeKey = "<<"
+
+// patch corrects YAML encoded from v: a plain << (a key, or a value) is
+// quoted, so that it is the string it is; a big integer is written with
+// the digits it has, which every reader rounds to the same float64 that a
+// JSON reader of v gets, instead of rounded already. The YAML is parsed to
+// find where each one is, and edited there, so that everything else stays
+// byte for byte as it was.
+func patch(y []byte, v any) ([]byte, error) {
+	var root yaml3.Node
+	if err := yaml3.Unmarshal(y, &root); err != nil {
+		return nil, err
+	}
+	var edits []edit
+	collect(&root, v, &edits)
+	lines := bytes.SplitAfter(y, []byte("\n"))
+	// From the last edit to the first, so that earlier positions hold.
+	slices.SortFunc(edits, func(a, b edit) int {
+		if a.line != b.line {
+			return b.line - a.line
+		}
+		return b.col - a.col
+	})
+	for _, e := range edits {
+		if e.line < 1 || e.line > len(lines) {
+			return nil, fmt.Errorf("patching YAML: line %d out of range", e.line)
+		}
+		l := lines[e.line-1]
+		off := byteOffset(l, e.col)
+		if off < 0 || !bytes.HasPrefix(l[off:], []byte(e.old)) {
+			return nil, fmt.Errorf("patching YAML: %q not at line %d, column %d", e.old, e.line, e.col)
+		}
+		lines[e.line-1] = slices.Concat(l[:off], []byte(e.new), l[off+len(e.old):])
+	}
+	return bytes.Join(lines, nil), nil
+}
+
+type edit struct {
+	line, col int
+	old, new  string
+}
+
+// collect walks a YAML node and the value it encodes together.
+func collect(n *yaml3.Node, v any, edits *[]edit) {
+	switch n.Kind {
+	case yaml3.DocumentNode:
+		if len(n.Content) == 1 {
+			collect(n.Content[0], v, edits)
+		}
+	case yaml3.MappingNode:
+		m, _ := v.(map[string]any)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			quote(k, k.Value, edits)
+			collect(n.Content[i+1], m[k.Value], edits)
+		}
+	case yaml3.SequenceNode:
+		s, _ := v.([]any)
+		for i, c := range n.Content {
+			if i < len(s) {
+				collect(c, s[i], edits)
+			}
+		}
+	case yaml3.ScalarNode:
+		if n.Style != 0 {
+			return
+		}
+		switch x := v.(type) {
+		case string:
+			quote(n, x, edits)
+		case json.Number:
+			if bigInteger(x) {
+				*edits = append(*edits, edit{n.Line, n.Column, n.Value, string(x)})
+			}
+		}
+	}
+}
+
+// quote quotes a plain scalar that stands for the string s where a reader
+// would not read it as that string: << (a merge key for YAML 1.1
+// readers), or a token a YAML 1.2 reader takes for a number (0o17 is 15
+// to it, a string to YAML 1.1).
+func quote(n *yaml3.Node, s string, edits *[]edit) {
+	if n.Style != 0 || n.Value != s || strings.ContainsAny(s, " \t\n") {
+		return
+	}
+	if s == mergeKey || n.ShortTag() != "!!str" {
+		*edits = append(*edits, edit{n.Line, n.Column, s, strconv.Quote(s)})
+	}
+}
+
+// byteOffset returns the byte offset of the 1-based column col (counted
+// in characters, as yaml.v3 counts) in line, or -1.
+func byteOffset(line []byte, col int) int {
+	off := 0
+	for c := 1; c < col; c++ {
+		if off >= len(line) {
+			return -1
+		}
+		_, size := utf8.DecodeRune(line[off:])
+		off += size
+	}
+	return off
 }
 
 // yamlNumbers turns JSON numbers into the Go numbers the YAML parser would
@@ -180,11 +514,23 @@ func yamlNumbers(v any) any {
 		if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
 			return u
 		}
-		if f, err := strconv.ParseFloat(string(x), 64); err == nil {
-			return f
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil {
+			// Out of range: the YAML parser keeps such a number as text.
+			return string(x)
 		}
-		// Out of range: the YAML parser keeps such a number as text.
-		return string(x)
+		// A whole number written as a decimal (1.0, 1e3): its digits,
+		// exactly. sigs.k8s.io/yaml reads a float through JSON, which
+		// prints a whole float64 above 2^53 by its shortest digits, so
+		// that Kubernetes would decode another integer (1.2308108457788021e+17
+		// becomes 123081084577880210): an integer is read as written.
+		if r, ok := manifest.Whole(x); ok {
+			return r
+		}
+		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+			return int(f)
+		}
+		return f
 	}
 	return v
 }
