@@ -21,7 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dorgu/dorgu-gen/internal/finding"
-	"github.com/dorgu/dorgu-gen/internal/manifest"
+	"github.com/dorgu/dorgu-gen/internal/kubeyaml"
 	"github.com/dorgu/dorgu-gen/internal/policy"
 	"github.com/dorgu/dorgu-gen/internal/repofs"
 	"github.com/dorgu/dorgu-gen/internal/safefile"
@@ -692,14 +692,14 @@ func (f *File) parse() {
 		return
 	}
 	f.parsed = true
-	format := manifest.Stream
+	format := kubeyaml.Stream
 	switch {
 	case f.Kind == scaffold.Values:
-		format = manifest.Values
+		format = kubeyaml.Values
 	case path.Ext(f.Path) == ".json":
-		format = manifest.JSON
+		format = kubeyaml.JSON
 	}
-	docs, problems := manifest.Read(f.Content, format)
+	docs, problems := kubeyaml.Read(f.Content, format)
 	for _, p := range problems {
 		pr := problem(f.Path, p.Line, p.Column, p.Msg)
 		pr.Hint = p.Hint
@@ -710,7 +710,7 @@ func (f *File) parse() {
 		f.refused = f.refused || p.Unreadable
 	}
 	for i, d := range docs {
-		if d.Value == nil && format != manifest.Values {
+		if d.Value == nil && format != kubeyaml.Values {
 			// ArgoCD skips an empty document.
 			continue
 		}
@@ -750,10 +750,10 @@ func (f *File) parse() {
 // object whose items field is a list, whatever its kind), each with its
 // index; else the document itself, at index -1. A values file is not
 // applied, so it is never a list.
-func items(v any, format manifest.Format) []item {
+func items(v any, format kubeyaml.Format) []item {
 	m, ok := v.(map[string]any)
 	list, isList := m["items"].([]any)
-	if format == manifest.Values || !ok || !isList {
+	if format == kubeyaml.Values || !ok || !isList {
 		return []item{{-1, v}}
 	}
 	out := make([]item, len(list))
@@ -769,8 +769,8 @@ type item struct {
 }
 
 // Position returns the line and column of field inside a YAML document:
-// see manifest.Position.
-func Position(doc *yaml.Node, field []any) (line, col int) { return manifest.Position(doc, field) }
+// see kubeyaml.Position.
+func Position(doc *yaml.Node, field []any) (line, col int) { return kubeyaml.Position(doc, field) }
 
 // str returns the string at path in a decoded document, or "".
 func str(doc any, path ...string) string {

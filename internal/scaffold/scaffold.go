@@ -23,7 +23,7 @@ import (
 	yaml3 "go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/dorgu/dorgu-gen/internal/manifest"
+	"github.com/dorgu/dorgu-gen/internal/kubeyaml"
 	"github.com/dorgu/dorgu-gen/internal/stack"
 )
 
@@ -164,7 +164,7 @@ func verifyAll(files []File) error {
 }
 
 // Verify checks that what a planned file holds reads back, as ArgoCD and
-// Helm read it (sigs.k8s.io/yaml, through package manifest), as exactly
+// Helm read it (sigs.k8s.io/yaml, through package kubeyaml), as exactly
 // its JSON document, and that a YAML 1.2 reader agrees: the number,
 // string or key a config wrote is the one deployed, and vet finds the
 // scaffold it reads back the same. Render refuses to write a file that
@@ -192,8 +192,8 @@ func Verify(f File) error {
 	if err := yaml3.Unmarshal(f.Content, &node); err != nil {
 		return &EncodeError{Path: f.Path, Msg: "a YAML 1.2 reader cannot read it: " + err.Error()}
 	}
-	if p, ok := manifest.EqualFunc(want, got, manifest.Deployed); !ok {
-		line, _ := manifest.Position(&node, p)
+	if p, ok := kubeyaml.EqualFunc(want, got, kubeyaml.Deployed); !ok {
+		line, _ := kubeyaml.Position(&node, p)
 		return &EncodeError{Path: f.Path, Line: line, Msg: fmt.Sprintf("%s reads back as something else than the config says (a number beyond what JSON readers hold, or text YAML changes)", dotted(p))}
 	}
 	// vet reads the file back with positions from a YAML 1.2 reader,
@@ -202,8 +202,8 @@ func Verify(f File) error {
 	if err := node.Decode(&v3); err != nil {
 		return &EncodeError{Path: f.Path, Msg: "a YAML 1.2 reader cannot read it: " + err.Error()}
 	}
-	if p, ok := manifest.Equal(got, manifest.JSONTypes(v3)); !ok {
-		line, _ := manifest.Position(&node, p)
+	if p, ok := kubeyaml.Equal(got, kubeyaml.JSONTypes(v3)); !ok {
+		line, _ := kubeyaml.Position(&node, p)
 		return &EncodeError{Path: f.Path, Line: line, Msg: fmt.Sprintf("YAML 1.1 and 1.2 readers read %s differently", dotted(p))}
 	}
 	return nil
@@ -229,7 +229,7 @@ func dotted(p []any) string {
 	if len(p) == 0 {
 		return "the document"
 	}
-	return manifest.Dotted(p)
+	return kubeyaml.Dotted(p)
 }
 
 // decodeJSON decodes a document with its numbers as written; a number no
@@ -524,7 +524,7 @@ func yamlNumbers(v any) any {
 		// prints a whole float64 above 2^53 by its shortest digits, so
 		// that Kubernetes would decode another integer (1.2308108457788021e+17
 		// becomes 123081084577880210): an integer is read as written.
-		if r, ok := manifest.Whole(x); ok {
+		if r, ok := kubeyaml.Whole(x); ok {
 			return r
 		}
 		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {

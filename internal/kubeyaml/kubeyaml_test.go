@@ -1,4 +1,4 @@
-package manifest
+package kubeyaml
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	kubeyaml "k8s.io/apimachinery/pkg/util/yaml"
+	apiyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
 // js decodes JSON with json.Number, as Doc.Value holds it.
@@ -93,7 +93,7 @@ func TestRead(t *testing.T) {
 // kube reads a manifest with apimachinery's decoder, as ArgoCD does.
 func kube(data []byte) ([]any, error) {
 	var out []any
-	dec := kubeyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	dec := apiyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	for {
 		var raw json.RawMessage
 		err := dec.Decode(&raw)

@@ -1,4 +1,4 @@
-// Package manifest reads YAML and JSON files as Kubernetes, ArgoCD and Helm
+// Package kubeyaml reads YAML and JSON files as Kubernetes, ArgoCD and Helm
 // read them, and knows where each field is written.
 //
 // What a file means is decided by the readers those tools use:
@@ -11,7 +11,7 @@
 // the two readers do not agree on a document, or yaml.v3 refuses what the
 // other takes, the file is ambiguous: a Problem at the line, so that nobody
 // reviews one meaning while ArgoCD deploys another.
-package manifest
+package kubeyaml
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ import (
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
-	kubeyaml "k8s.io/apimachinery/pkg/util/yaml"
+	apiyaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -97,7 +97,7 @@ func Read(data []byte, f Format) ([]Doc, []Problem) {
 func readStream(data []byte) ([]Doc, []Problem) {
 	var kube []json.RawMessage
 	var kubeErr error
-	dec := kubeyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	dec := apiyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	for {
 		var raw json.RawMessage
 		err := dec.Decode(&raw)
