@@ -80,11 +80,11 @@ With --offline it only checks that the cache holds every locked chart.`,
 func printPull(w io.Writer, res *charts.PullResult, lock string, written, keeps bool) {
 	for _, p := range res.Charts {
 		if p.Unverified {
-			fmt.Fprintf(w, "note: %s publishes no digest for %s %s; locked as downloaded\n", p.Entry.RepoURL, p.Entry.Chart, p.Entry.Version)
+			fmt.Fprintf(w, "note: %s publishes no digest for %s %s; locked as downloaded\n", chartlock.Redact(p.Entry.RepoURL), p.Entry.Chart, p.Entry.Version)
 		}
 	}
 	for _, e := range res.Dropped {
-		fmt.Fprintf(w, "dropped %s %s from %s: the config no longer uses it\n", e.Chart, e.Version, e.RepoURL)
+		fmt.Fprintf(w, "dropped %s %s from %s: the config no longer uses it\n", e.Chart, e.Version, chartlock.Redact(e.RepoURL))
 	}
 	downloaded, added := 0, 0
 	for _, p := range res.Charts {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -58,7 +59,17 @@ func (e Entry) Same(o Entry) bool {
 }
 
 func (e Entry) String() string {
-	return fmt.Sprintf("chart %s %s from %s", e.Chart, e.Version, e.RepoURL)
+	return fmt.Sprintf("chart %s %s from %s", e.Chart, e.Version, Redact(e.RepoURL))
+}
+
+// Redact hides the password of a URL that carries one: messages end up in
+// CI logs.
+func Redact(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.User == nil {
+		return u
+	}
+	return p.Redacted()
 }
 
 // Lock is a lock file's contents, sorted.

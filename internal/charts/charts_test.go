@@ -276,6 +276,22 @@ func TestMirrorOfAnOCIRegistry(t *testing.T) {
 	}
 }
 
+func TestOCIUpstreamBehindAnHTTPMirror(t *testing.T) {
+	mirror, archives := chartstest.Repo(t, "/ghcr", demoDir)
+	upstream := "oci://ghcr.invalid/acme"
+	c := newClient(t, Options{Mirrors: Mirrors{"oci://ghcr.invalid": mirror.URL + "/ghcr"}})
+	if got := c.Source(demoRef(upstream)); got != mirror.URL+"/ghcr/acme" {
+		t.Fatalf("source %s", got)
+	}
+	// The mirror serves the charts of oci://ghcr.invalid/acme at /ghcr/acme.
+	mirror.Set("/ghcr/acme/index.yaml", chartstest.Index(t, "", archives[0]))
+	mirror.Set("/ghcr/acme/"+chartstest.FileName("demo", "1.2.3"), archives[0])
+	res := pull(t, c, nil, demoRef(upstream))
+	if e := res.Lock.Entries[0]; e.RepoURL != upstream || e.Digest != chartstest.Digest(archives[0]) {
+		t.Fatalf("%v", e)
+	}
+}
+
 func TestPullFromAnOCIRegistry(t *testing.T) {
 	reg := chartstest.NewRegistry(t)
 	a := chartstest.Package(t, demoDir)
@@ -610,7 +626,7 @@ func TestRedactsPasswords(t *testing.T) {
 	u := strings.Replace(hs.URL, "http://", "http://user:s3cret@", 1)
 	hs.Close()
 	_, err := newClient(t, Options{}).Pull(context.Background(), nil, []Ref{demoRef(u)})
-	if err == nil || strings.Contains(strings.ReplaceAll(err.Error(), "from "+u, ""), "s3cret") {
+	if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "user:xxxxx@") {
 		t.Fatalf("got %v", err)
 	}
 }

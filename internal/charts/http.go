@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/dorgu/dorgu-gen/internal/chartlock"
 )
 
 // maxRedirects bounds a chain of redirects, as browsers and Go do.
@@ -124,13 +126,7 @@ func checkScheme(u string) error {
 }
 
 // redact hides a password in a URL: messages are printed in CI logs.
-func redact(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return u
-	}
-	return p.Redacted()
-}
+func redact(u string) string { return chartlock.Redact(u) }
 
 // cleanURLError drops the "Get URL:" wrapper, whose URL may carry a
 // password, keeping the cause.

@@ -12,7 +12,6 @@
 package charts
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/dorgu/dorgu-gen/internal/chartlock"
@@ -28,7 +27,7 @@ type Ref struct {
 }
 
 func (r Ref) String() string {
-	return fmt.Sprintf("chart %s %s from %s", r.Chart, r.Version, r.RepoURL)
+	return r.Entry("").String()
 }
 
 // Entry returns the lock entry of r with digest d.
