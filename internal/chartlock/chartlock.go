@@ -145,10 +145,13 @@ func (l *Lock) Marshal() []byte {
 // type.
 func scalar(s string) string {
 	out, err := yaml.Marshal(s)
-	if err != nil {
-		return fmt.Sprintf("%q", s)
+	plain := strings.TrimSuffix(string(out), "\n")
+	if err != nil || strings.Contains(plain, "\n") {
+		// A block scalar would not fit on the entry's line; Go's quoting
+		// is a valid YAML double-quoted scalar.
+		return strconv.Quote(s)
 	}
-	return strings.TrimSuffix(string(out), "\n")
+	return plain
 }
 
 // Error is a lock file that cannot be used, at a line where there is one:

@@ -190,3 +190,19 @@ func TestWriteOnlyWhenChanged(t *testing.T) {
 		t.Fatalf("mode %v", info.Mode())
 	}
 }
+
+func TestOddStringsRoundTrip(t *testing.T) {
+	for _, s := range []string{"1.0", "yes", "null", "a: b", "#x", "multi\nline", "tab\there", "quote\"s", " lead", "ünï", "\x00"} {
+		l, err := New([]Entry{{RepoURL: "https://r", Chart: "c", Version: s, Digest: d1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Parse("dorgu.lock", l.Marshal())
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", s, err, l.Marshal())
+		}
+		if back.Entries[0].Version != s {
+			t.Fatalf("%q read back as %q", s, back.Entries[0].Version)
+		}
+	}
+}
