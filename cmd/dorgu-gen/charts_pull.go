@@ -98,7 +98,7 @@ func printPull(w io.Writer, res *charts.PullResult, lock string, written, keeps 
 	n := report.Plural(len(res.Charts), "chart", "charts")
 	how := fmt.Sprintf("%d downloaded, %d from the cache", downloaded, len(res.Charts)-downloaded)
 	if !keeps {
-		how = fmt.Sprintf("%d downloaded and verified; the cache is off (DORGU_CACHE=off), so none was kept", downloaded)
+		how = fmt.Sprintf("%d downloaded and verified; without a cache (DORGU_CACHE=off, or a cache directory that cannot be used), none was kept", downloaded)
 	}
 	if written {
 		fmt.Fprintf(w, "wrote %s: %s, %d new, %d dropped (%s)\n", lock, n, added, len(res.Dropped), how)
