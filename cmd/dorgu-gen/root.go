@@ -28,6 +28,9 @@ Environment:
   DORGU_EVAL_TIMEOUT
                how long evaluating the CUE sources may take (default 5m;
                a Go duration such as 10m); past it, exit 2
+  DORGU_POLICY_TIMEOUT
+               how long one evaluation of the policies may take (default
+               5m); past it, exit 2
   DORGU_MAX_MEMORY
                how much memory the Go heap may hold (default 4GiB; a size
                such as 8GiB or 512MiB); past it, exit 2

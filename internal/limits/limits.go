@@ -23,14 +23,16 @@ import (
 
 // The environment variables that set the limits.
 const (
-	EvalTimeEnv = "DORGU_EVAL_TIMEOUT"
-	MemoryEnv   = "DORGU_MAX_MEMORY"
+	EvalTimeEnv   = "DORGU_EVAL_TIMEOUT"
+	PolicyTimeEnv = "DORGU_POLICY_TIMEOUT"
+	MemoryEnv     = "DORGU_MAX_MEMORY"
 )
 
 // The defaults.
 const (
-	DefaultEvalTime       = 5 * time.Minute
-	DefaultMemory   int64 = 4 << 30
+	DefaultEvalTime         = 5 * time.Minute
+	DefaultPolicyTime       = 5 * time.Minute
+	DefaultMemory     int64 = 4 << 30
 )
 
 // Limits are the bounds of one run.
@@ -38,24 +40,39 @@ type Limits struct {
 	// EvalTime bounds the evaluation of the CUE sources and the planning
 	// of their files.
 	EvalTime time.Duration
+	// PolicyTime bounds one evaluation of the policies over a scaffold
+	// (every package, every cluster), and the run of policy tests. A
+	// policy that loops over a large input by mistake must fail the run,
+	// not hang a CI job; a fleet of a thousand clusters on a loaded runner
+	// needs well over the 30 seconds this once was.
+	PolicyTime time.Duration
 	// Memory bounds the Go heap of the process, in bytes.
 	Memory int64
 }
 
 // Default returns the default limits.
-func Default() Limits { return Limits{EvalTime: DefaultEvalTime, Memory: DefaultMemory} }
+func Default() Limits {
+	return Limits{EvalTime: DefaultEvalTime, PolicyTime: DefaultPolicyTime, Memory: DefaultMemory}
+}
 
 // FromEnv returns the limits the environment sets, the defaults for what
 // it leaves unset. A value that does not parse, or is not positive, is an
 // error naming the variable.
 func FromEnv(getenv func(string) string) (Limits, error) {
 	l := Default()
-	if v := getenv(EvalTimeEnv); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return l, fmt.Errorf("%s=%q: want a positive duration such as 10m or 90s", EvalTimeEnv, v)
+	for _, d := range []struct {
+		env string
+		to  *time.Duration
+	}{{EvalTimeEnv, &l.EvalTime}, {PolicyTimeEnv, &l.PolicyTime}} {
+		v := getenv(d.env)
+		if v == "" {
+			continue
 		}
-		l.EvalTime = d
+		t, err := time.ParseDuration(v)
+		if err != nil || t <= 0 {
+			return l, fmt.Errorf("%s=%q: want a positive duration such as 10m or 90s", d.env, v)
+		}
+		*d.to = t
 	}
 	if v := getenv(MemoryEnv); v != "" {
 		n, err := ParseSize(v)
@@ -116,6 +133,11 @@ func (e *ExceededError) Error() string {
 // EvalTimeError is the error of an evaluation that ran out of time.
 func (l Limits) EvalTimeError() *ExceededError {
 	return &ExceededError{What: "the evaluation of the CUE sources", Limit: l.EvalTime.String(), Env: EvalTimeEnv, Example: (2 * l.EvalTime).String()}
+}
+
+// PolicyTimeError is the error of a policy evaluation that ran out of time.
+func (l Limits) PolicyTimeError() *ExceededError {
+	return &ExceededError{What: "the evaluation of the policies", Limit: l.PolicyTime.String(), Env: PolicyTimeEnv, Example: (2 * l.PolicyTime).String()}
 }
 
 // MemoryError is the error of a process whose heap passed the bound.

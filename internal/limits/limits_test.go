@@ -40,17 +40,19 @@ func TestFromEnv(t *testing.T) {
 	if err != nil || l != Default() {
 		t.Fatalf("no variables: %+v, %v; want the defaults", l, err)
 	}
-	l, err = FromEnv(env(map[string]string{EvalTimeEnv: "10m", MemoryEnv: "8GiB"}))
-	if err != nil || l.EvalTime != 10*time.Minute || l.Memory != 8<<30 {
+	l, err = FromEnv(env(map[string]string{EvalTimeEnv: "10m", PolicyTimeEnv: "90s", MemoryEnv: "8GiB"}))
+	if err != nil || l.EvalTime != 10*time.Minute || l.PolicyTime != 90*time.Second || l.Memory != 8<<30 {
 		t.Fatalf("raised: %+v, %v", l, err)
 	}
-	for name, bad := range map[string]string{EvalTimeEnv: "ten minutes", MemoryEnv: "a lot"} {
+	for name, bad := range map[string]string{EvalTimeEnv: "ten minutes", PolicyTimeEnv: "1 hour", MemoryEnv: "a lot"} {
 		if _, err := FromEnv(env(map[string]string{name: bad})); err == nil || !strings.Contains(err.Error(), name+"=") {
 			t.Errorf("%s=%q: %v; want an error naming the variable", name, bad, err)
 		}
 	}
-	if _, err := FromEnv(env(map[string]string{EvalTimeEnv: "-1s"})); err == nil {
-		t.Error("a negative deadline was accepted")
+	for _, name := range []string{EvalTimeEnv, PolicyTimeEnv} {
+		if _, err := FromEnv(env(map[string]string{name: "-1s"})); err == nil {
+			t.Errorf("a negative %s was accepted", name)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"runtime"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/limits"
 )
 
 // Namespace is the Rego package every policy lives under.
@@ -69,10 +71,6 @@ type packageQuery struct {
 	// custom: {kinds: [application, ...]}); empty means all.
 	kinds []string
 }
-
-// evalTimeout bounds one evaluation: a policy that loops over a large
-// input by mistake must fail the run, not hang a CI job.
-const evalTimeout = 30 * time.Second
 
 // MaxFindings bounds the findings of one package's evaluation: a policy
 // that reports every pair of files by mistake must fail the run with a
@@ -267,7 +265,9 @@ func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding,
 			units = append(units, unit{perCluster, groups[c]})
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, evalTimeout)
+	limit := limits.From(ctx)
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, limit.PolicyTime)
 	defer cancel()
 	// Units are independent: evaluate them concurrently, and merge the
 	// results in unit order so that nothing depends on scheduling.
@@ -301,6 +301,9 @@ func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding,
 		}()
 	}
 	wg.Wait()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+		return nil, limit.PolicyTimeError()
+	}
 	var out []finding.Finding
 	for i := range units {
 		if errs[i] != nil {

@@ -2,13 +2,16 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/limits"
 )
 
 func compile(t *testing.T, name, src string) (*Engine, error) {
@@ -227,5 +230,21 @@ func BenchmarkCompile(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPolicyTimeLimit: a policy evaluation past its limit is an error that
+// names the limit and how to raise it, not OPA's cancellation message.
+func TestPolicyTimeLimit(t *testing.T) {
+	e, err := compile(t, "p.rego", "package dorgu.policies.slow\n\ndeny contains {\"msg\": \"x\"} if true\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := limits.Default()
+	l.PolicyTime = time.Nanosecond
+	_, err = e.Check(limits.With(context.Background(), l), []Document{{Path: "a.yaml", Kind: "values", Content: map[string]any{}}})
+	var ex *limits.ExceededError
+	if !errors.As(err, &ex) || ex.Env != limits.PolicyTimeEnv {
+		t.Fatalf("Check past its limit = %v; want an ExceededError naming %s", err, limits.PolicyTimeEnv)
 	}
 }

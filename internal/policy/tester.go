@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/limits"
 )
 
 // TestResult is the outcome of one Rego unit test (a test_ rule).
@@ -103,7 +104,7 @@ func runTests(ctx context.Context, modules, own map[string]*ast.Module, opts Tes
 		SetDefaultRegoVersion(ast.RegoV1).
 		RaiseBuiltinErrors(true).
 		Filter(opts.Run).
-		SetTimeout(evalTimeout)
+		SetTimeout(limits.From(ctx).PolicyTime)
 	if own != nil {
 		var pkgs []ast.Ref
 		for _, m := range own {
