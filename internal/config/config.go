@@ -82,6 +82,9 @@ type Config struct {
 	Ejected bool
 	// Origin says in words where the config came from, for messages.
 	Origin string
+	// WorkDir is the working directory: messages name files relative to
+	// it.
+	WorkDir string
 	// Embedded is true when no user config was found.
 	Embedded bool
 	// Dir is the folder the config lives in (the --config directory, or
@@ -142,6 +145,7 @@ func Load(opts Options) (*Config, error) {
 	}
 	cfg := &Config{
 		Dir:      dir,
+		WorkDir:  dir,
 		Clusters: slices.Compact(slices.Sorted(slices.Values(opts.Clusters))),
 		RepoURL:  opts.RepoURL,
 		Revision: opts.Revision,

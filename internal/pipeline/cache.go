@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/dorgu/dorgu-gen/internal/cache"
 	"github.com/dorgu/dorgu-gen/internal/config"
@@ -13,8 +12,8 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/stack"
 )
 
-// A plan depends on the config (its sources, their names, which messages
-// print, and the options) and on the working directory, which the
+// A plan depends on the config: its sources, their names, which messages
+// print, the options, and the working directory (Dir), which the
 // positions of waivers are relative to. The config is hashed as its JSON,
 // so that a field added to it is covered without a change here.
 func planKey(store *cache.Store, cfg *config.Config) cache.Key {
@@ -24,8 +23,7 @@ func planKey(store *cache.Store, cfg *config.Config) cache.Key {
 		// has is a safe miss.
 		data = []byte(err.Error())
 	}
-	wd, _ := os.Getwd()
-	return store.NewKey("plan").String(wd).Bytes(data).Sum()
+	return store.NewKey("plan").Bytes(data).Sum()
 }
 
 // planEntry is what the cache keeps of a plan.

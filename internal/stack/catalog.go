@@ -1,11 +1,11 @@
 package stack
 
 import (
-	"github.com/dorgu/dorgu-gen/internal/config"
-
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/dorgu/dorgu-gen/internal/config"
 )
 
 // Entry describes one component a config can run, before any cluster.
@@ -27,7 +27,7 @@ type Entry struct {
 // own, sorted by wave and name. The wave is the one a cluster running every
 // component gets.
 func Catalog(cfg *config.Config) ([]Entry, error) {
-	e, _, err := load(cfg, true)
+	e, err := load(cfg, true)
 	if err != nil {
 		return nil, err
 	}
@@ -40,14 +40,14 @@ func Catalog(cfg *config.Config) ([]Entry, error) {
 		if en.DependsOn == nil {
 			en.DependsOn = []string{}
 		}
-		en.Description, _ = lookup(c.v, "description").String()
-		en.RepoURL, _ = lookup(c.v, "chart", "repoURL").String()
-		en.Chart, _ = lookup(c.v, "chart", "name").String()
-		v, _ := lookup(c.v, "chart", "version").Default()
+		en.Description, _ = c.v.LookupPath(compDescription).String()
+		en.RepoURL, _ = c.v.LookupPath(compChartRepoURL).String()
+		en.Chart, _ = c.v.LookupPath(compChartName).String()
+		v, _ := c.v.LookupPath(compChartVersion).Default()
 		en.Version, _ = v.String()
-		ns, _ := lookup(c.v, "#effective", "namespace").Default()
+		ns, _ := c.v.LookupPath(compNamespace).Default()
 		en.Namespace, _ = ns.String()
-		en.Deprecated, _ = lookup(c.v, "deprecated").String()
+		en.Deprecated, _ = c.v.LookupPath(compDeprecated).String()
 		out = append(out, en)
 	}
 	slices.SortStableFunc(out, func(a, b Entry) int {

@@ -79,3 +79,15 @@ func TestEvaluateGood(t *testing.T) {
 		t.Fatalf("stack = %+v", s)
 	}
 }
+
+// A waiver's file is named relative to the working directory the config
+// was loaded from, not the process's.
+func TestWaiverFileRelativeToConfigDir(t *testing.T) {
+	s, err := evaluate(t, "clusters: dev: environment: \"development\"\nwaivers: w: {rule: \"chart-version-pinned\", reason: \"r\"}\n")
+	if err != nil {
+		t.Fatal(cueerrors.Details(err, nil))
+	}
+	if len(s.Waivers) != 1 || s.Waivers[0].File != "dorgu.cue" || s.Waivers[0].Line != 2 {
+		t.Fatalf("waivers = %+v, want one at dorgu.cue:2", s.Waivers)
+	}
+}
