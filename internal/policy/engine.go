@@ -13,12 +13,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
@@ -273,34 +272,27 @@ func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding,
 	// results in unit order so that nothing depends on scheduling.
 	results := make([][]finding.Finding, len(units))
 	errs := make([]error, len(units))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(units)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(units) {
-					return
-				}
-				input, err := inputOf(units[i].docs)
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, u := range units {
+		g.Go(func() error {
+			input, err := inputOf(u.docs)
+			if err != nil {
+				errs[i] = err
+				return nil
+			}
+			for _, q := range u.queries {
+				fs, err := q.check(ctx, input, byPath)
 				if err != nil {
 					errs[i] = err
-					continue
+					return nil
 				}
-				for _, q := range units[i].queries {
-					fs, err := q.check(ctx, input, byPath)
-					if err != nil {
-						errs[i] = err
-						break
-					}
-					results[i] = append(results[i], fs...)
-				}
+				results[i] = append(results[i], fs...)
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait() // the errors are in errs, reported in unit order
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
 		return nil, limit.PolicyTimeError()
 	}
