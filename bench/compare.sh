@@ -86,7 +86,7 @@ trap 'rm -rf "$work"' EXIT
 cache=$work/cache
 render_cmd='DORGU_CACHE=off "$dg" render --config "$fleet/dorgu.cue" --out "$out" 2>/dev/null'
 render_warm_cmd='DORGU_CACHE="$cache" "$dg" render --config "$fleet/dorgu.cue" --out "$out" 2>/dev/null'
-cue_cmd='set -o pipefail; "$cue" export "$root"/schema/*.cue "$root"/components/*.cue "$fleet/dorgu.cue" "$root/bench/cue/export.cue" -e files --out json | "$tools/split" -o "$out" && cd "$out" && "$conftest" test --combine --no-color -p "$root/bench/conftest-policy" argocd clusters >/dev/null'
+cue_cmd='set -o pipefail; "$cue" export "$root"/schema/*.cue "$root"/components/*.cue "$fleet/dorgu.cue" "$root/bench/cue/export.cue" -e "#files" --out json | "$tools/split" -o "$out" && cd "$out" && "$conftest" test --combine --no-color -p "$root/bench/conftest-policy" argocd clusters >/dev/null'
 version_cmd='"$dg" version >/dev/null'
 vet_cmd='DORGU_CACHE=off "$dg" vet --config "$fleet/dorgu.cue" --out "$out" >/dev/null 2>&1'
 vet_warm_cmd='DORGU_CACHE="$cache" "$dg" vet --config "$fleet/dorgu.cue" --out "$out" >/dev/null 2>&1'
@@ -130,7 +130,7 @@ measure() {
 check() {
 	local fleet=$work/fleet-$1 a=$work/check-dg b=$work/check-cue
 	DORGU_CACHE=off "$dg" render --config "$fleet/dorgu.cue" --out "$a" 2>"$work/dg.err"
-	"$cue" export "$root"/schema/*.cue "$root"/components/*.cue "$fleet/dorgu.cue" "$root/bench/cue/export.cue" -e files --out json | "$tools/split" -o "$b"
+	"$cue" export "$root"/schema/*.cue "$root"/components/*.cue "$fleet/dorgu.cue" "$root/bench/cue/export.cue" -e '#files' --out json | "$tools/split" -o "$b"
 	if ! diff -r -q -I '^#' -x README.md -x .dorgu "$a" "$b" >/dev/null; then
 		say "$1 clusters: cue export and dorgu-gen render differ:"
 		diff -r -I '^#' -x README.md -x .dorgu "$a" "$b" | head -40 >&2
