@@ -15,10 +15,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/kubeyaml"
@@ -646,20 +645,14 @@ func (f *File) object(p string) *Object {
 	return nil
 }
 
-// parallel calls do(0) … do(n-1) on as many goroutines as there are CPUs.
+// parallel calls do(0) … do(n-1), as many at once as there are CPUs.
 func parallel(n int, do func(int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				do(i)
-			}
-		}()
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range n {
+		g.Go(func() error { do(i); return nil })
 	}
-	wg.Wait()
+	g.Wait() // do reports no error
 }
 
 // Filter drops the findings about files that cannot be read, or read
