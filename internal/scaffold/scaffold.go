@@ -15,12 +15,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v2"
 	yaml3 "go.yaml.in/yaml/v3"
+	"golang.org/x/sync/errgroup"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/dorgu/dorgu-gen/internal/kubeyaml"
@@ -144,22 +143,16 @@ func Plan(s *stack.Stack) (*Tree, error) {
 	return t, nil
 }
 
-// verifyAll verifies every file, on as many goroutines as there are CPUs,
-// and returns the first error in path order.
+// verifyAll verifies every file, as many at once as there are CPUs, and
+// returns the errors in path order.
 func verifyAll(files []File) error {
 	errs := make([]error, len(files))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				errs[i] = Verify(files[i])
-			}
-		}()
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range files {
+		g.Go(func() error { errs[i] = Verify(files[i]); return nil })
 	}
-	wg.Wait()
+	g.Wait() // the errors are in errs, in path order
 	return errors.Join(slices.DeleteFunc(errs, func(e error) bool { return e == nil })...)
 }
 
