@@ -421,12 +421,10 @@ func compare(doc Doc) (Problem, bool) {
 		}
 		return Problem{Line: doc.Line, Msg: "Kubernetes reads a document here that a YAML 1.2 reader finds empty", Hint: HintAmbiguous, Unreadable: true}, false
 	}
-	textTimestamps(doc.Node)
-	var v3 any
-	if err := doc.Node.Decode(&v3); err != nil {
+	mine, err := Value(doc.Node)
+	if err != nil {
 		return syntaxProblem(err, 1), false
 	}
-	mine := JSONTypes(v3)
 	path, ok := Equal(doc.Value, mine)
 	if ok {
 		return Problem{}, true
@@ -445,34 +443,6 @@ func compare(doc Doc) (Problem, bool) {
 		Hint:       HintAmbiguous,
 		Unreadable: true,
 	}, false
-}
-
-// JSONTypes turns what yaml.v3 decodes into JSON's types as Doc.Value
-// holds them: string keys, numbers as json.Number, non-finite floats and
-// other scalars as their text.
-func JSONTypes(v any) any {
-	switch x := normalize(v).(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = JSONTypes(e)
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			x[i] = JSONTypes(e)
-		}
-		return x
-	case int:
-		return json.Number(strconv.Itoa(x))
-	case int64:
-		return json.Number(strconv.FormatInt(x, 10))
-	case uint64:
-		return json.Number(strconv.FormatUint(x, 10))
-	case float64:
-		return json.Number(strconv.FormatFloat(x, 'g', -1, 64))
-	default:
-		return x
-	}
 }
 
 // Equal compares two documents in JSON's types as a consumer of them

@@ -2,10 +2,8 @@ package kubeyaml
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
-	"strconv"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -68,58 +66,6 @@ func index(seg any) (int, bool) {
 		return int(i), err == nil
 	}
 	return 0, false
-}
-
-// textTimestamps keeps timestamps as the text they are written as, as
-// Kubernetes reads a manifest (through JSON), not as time values.
-func textTimestamps(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!timestamp" {
-		n.Tag = "!!str"
-	}
-	for _, c := range n.Content {
-		textTimestamps(c)
-	}
-}
-
-// normalize turns what yaml.v3 decodes into the types JSON has: string
-// keys, and non-finite floats as text.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normalize(e)
-		}
-		return x
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[fmt.Sprint(k)] = normalize(e)
-		}
-		return m
-	case []any:
-		for i, e := range x {
-			x[i] = normalize(e)
-		}
-		return x
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return strconv.FormatFloat(x, 'g', -1, 64)
-		}
-		return x
-	case int, int64, uint64, bool, string, nil:
-		return x
-	default:
-		// Other tagged scalars: their text.
-		b, err := json.Marshal(x)
-		if err != nil {
-			return fmt.Sprint(x)
-		}
-		var out any
-		if json.Unmarshal(b, &out) != nil {
-			return fmt.Sprint(x)
-		}
-		return out
-	}
 }
 
 func sortStrings(s []string) { slices.Sort(s) }

@@ -191,11 +191,11 @@ func Verify(f File) error {
 	}
 	// vet reads the file back with positions from a YAML 1.2 reader,
 	// and refuses a file the two read differently.
-	var v3 any
-	if err := node.Decode(&v3); err != nil {
+	v3, err := kubeyaml.Value(&node)
+	if err != nil {
 		return &EncodeError{Path: f.Path, Msg: "a YAML 1.2 reader cannot read it: " + err.Error()}
 	}
-	if p, ok := kubeyaml.Equal(got, kubeyaml.JSONTypes(v3)); !ok {
+	if p, ok := kubeyaml.Equal(got, v3); !ok {
 		line, _ := kubeyaml.Position(&node, p)
 		return &EncodeError{Path: f.Path, Line: line, Msg: fmt.Sprintf("YAML 1.1 and 1.2 readers read %s differently", dotted(p))}
 	}
