@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -167,7 +168,8 @@ func printPlan(w io.Writer, plan *write.Plan, diff bool) {
 func printConflicts(w io.Writer, plan *write.Plan) {
 	fmt.Fprintf(w, "render: refusing to write: %s would be lost:\n", report.Plural(len(plan.Conflicts), "change", "changes"))
 	for _, c := range plan.Conflicts {
-		fmt.Fprintf(w, "  %s: %s\n", report.Escape(filepath.Join(plan.Out, c.Path)), report.Escape(c.Reason))
+		// Slash-separated on every system, as the writer's own messages.
+		fmt.Fprintf(w, "  %s: %s\n", report.Escape(path.Join(filepath.ToSlash(plan.Out), c.Path)), report.Escape(c.Reason))
 	}
 	fmt.Fprintln(w, "Move the change into the config (see `dorgu-gen render --diff` for what render would write) and render again, or run with --force to overwrite; nothing was written.")
 }

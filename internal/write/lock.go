@@ -1,95 +1,131 @@
 package write
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strconv"
+	"regexp"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/dorgu/dorgu-gen/internal/safefile"
 )
 
-// Lock is held while a render writes into an output directory.
+// Lock is held while a render writes into an output directory. It is an
+// OS file lock (flock(2), or LockFileEx on Windows) on .dorgu/lock, which
+// the system releases when the process ends, however it ends: a killed
+// render never leaves a lock behind that the next one must judge, and two
+// renders never both take it. The file also says who holds it (pid, host,
+// time), for the message of a render that finds it taken; its content
+// decides nothing.
 type Lock struct {
-	path string
+	d *outDir
+	f *os.File // nil once released
 }
 
 // acquireLock takes the output directory's lock, failing fast when another
-// live render holds it. A lock left by a process that no longer exists (a
-// killed render) is taken over rather than blocking forever.
-func acquireLock(out string) (*Lock, error) {
-	dir := filepath.Join(out, StateDir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, unwrap(err))
-	}
-	p := filepath.Join(dir, lockFile)
+// render holds it. .dorgu must exist, as a directory.
+func acquireLock(d *outDir) (*Lock, error) {
 	host, _ := os.Hostname()
 	content := fmt.Sprintf("%d %s %s\n", os.Getpid(), host, time.Now().UTC().Format(time.RFC3339))
-	for attempt := 0; attempt < 2; attempt++ {
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err == nil {
-			_, werr := f.WriteString(content)
-			cerr := f.Close()
-			if err := errors.Join(werr, cerr); err != nil {
-				os.Remove(p)
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			return &Lock{path: p}, nil
+	// A holder that releases while this render opens the file leaves it
+	// holding a lock on a file that is gone (see release); it then starts
+	// over on the file the name holds now. That takes a render that
+	// finishes in between each time, so a few rounds are plenty.
+	for range 8 {
+		f, err := openLockFile(d)
+		if err != nil {
+			return nil, err
 		}
-		if !errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("%s: %w", p, unwrap(err))
+		ok, err := tryLock(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: taking the lock: %w", d.show(lockPath), err)
 		}
-		holder, _ := os.ReadFile(p)
-		if live(string(holder), host) {
-			return nil, &LockedError{Path: p, Holder: strings.TrimSpace(string(holder))}
+		if !ok {
+			holder, _ := safefile.ReadAll(f, maxLockSize)
+			f.Close()
+			return nil, &LockedError{Path: d.show(lockPath), Holder: strings.TrimSpace(string(holder))}
 		}
-		// The holder is gone: a stale lock from a killed render.
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: removing a stale lock: %w", p, unwrap(err))
+		if now, err := d.root.Lstat(native(lockPath)); err != nil || !sameFile(f, now) {
+			unlock(f)
+			f.Close()
+			continue
 		}
+		if err := f.Truncate(0); err != nil {
+			unlock(f)
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", d.show(lockPath), unwrap(err))
+		}
+		if _, err := f.WriteAt([]byte(content), 0); err != nil {
+			unlock(f)
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", d.show(lockPath), unwrap(err))
+		}
+		return &Lock{d: d, f: f}, nil
 	}
-	return nil, &LockedError{Path: p}
+	return nil, fmt.Errorf("%s: the lock file keeps being replaced while dorgu-gen takes it; are renders running in a loop?", d.show(lockPath))
 }
 
-// staleAfter bounds how long a lock from another host (a shared file
-// system, where its process cannot be checked) holds: a render takes
-// seconds, so a lock this old was left by one that died.
-const staleAfter = 15 * time.Minute
-
-// live reports whether the lock content names a process that still runs on
-// this host, or, for another host, whether the lock is recent.
-func live(holder, host string) bool {
-	fields := strings.Fields(holder)
-	if len(fields) < 3 {
-		return false
+// openLockFile opens .dorgu/lock, creating it. Anything but a regular file
+// there (a link to /dev/zero, a FIFO) is refused before it is opened.
+func openLockFile(d *outDir) (*os.File, error) {
+	info, err := d.file(lockPath)
+	if err != nil {
+		return nil, fmt.Errorf("%w; dorgu-gen's lock is a regular file: remove what is there", err)
 	}
-	pid, err := strconv.Atoi(fields[0])
-	if err != nil || pid <= 0 {
-		return false
+	f, err := d.root.OpenFile(native(lockPath), os.O_RDWR|os.O_CREATE|openFlags, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.show(lockPath), unwrap(err))
 	}
-	if fields[1] != host {
-		since, err := time.Parse(time.RFC3339, fields[2])
-		return err == nil && time.Since(since) < staleAfter
+	got, err := f.Stat()
+	if err != nil || !got.Mode().IsRegular() || info != nil && !os.SameFile(info, got) {
+		f.Close()
+		return nil, fmt.Errorf("%s: changed while dorgu-gen opened it; run render again", d.show(lockPath))
 	}
-	err = syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	return f, nil
 }
 
-func (l *Lock) release() { os.Remove(l.path) }
+func sameFile(f *os.File, info fs.FileInfo) bool {
+	got, err := f.Stat()
+	return err == nil && os.SameFile(got, info)
+}
+
+// release removes the lock file and lets the lock go, once: a second call
+// does nothing. The file goes first, while the lock is still held, and
+// only if the name still holds it: a render that opened it meanwhile and
+// takes the lock after this one sees that it is gone and starts over,
+// instead of two renders holding locks on two files. Where an open file
+// cannot be removed (Windows), it stays; an unlocked lock file blocks
+// nothing.
+func (l *Lock) release() {
+	if l == nil || l.f == nil {
+		return
+	}
+	f := l.f
+	l.f = nil
+	if now, err := l.d.root.Lstat(native(lockPath)); err == nil && sameFile(f, now) {
+		l.d.root.Remove(native(lockPath))
+	}
+	unlock(f)
+	f.Close()
+}
 
 // LockedError says another render holds the lock.
 type LockedError struct {
 	Path   string
-	Holder string
+	Holder string // the lock file's content: "pid host time"
 }
+
+// holderRE is what a render writes into its lock file; anything else (a
+// file that is not there yet, or one planted with something to print) is
+// not shown.
+var holderRE = regexp.MustCompile(`^([0-9]{1,10}) ([A-Za-z0-9._-]{1,253}) ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)$`)
 
 func (e *LockedError) Error() string {
 	who := "another dorgu-gen render"
-	if f := strings.Fields(e.Holder); len(f) >= 3 {
-		who = fmt.Sprintf("another dorgu-gen render (pid %s on %s, since %s)", f[0], f[1], f[2])
+	if m := holderRE.FindStringSubmatch(e.Holder); m != nil {
+		who = fmt.Sprintf("another dorgu-gen render (pid %s on %s, since %s)", m[1], m[2], m[3])
 	}
-	return fmt.Sprintf("%s is writing to this directory; wait for it to finish. If no render is running, delete %s", who, e.Path)
+	return fmt.Sprintf("%s is writing to this directory; wait for it to finish (%s is locked until that process ends)", who, e.Path)
 }

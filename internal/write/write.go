@@ -14,7 +14,6 @@ import (
 	"maps"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -83,41 +82,64 @@ func (p *Plan) UpToDate() bool {
 }
 
 // Prepare compares the tree with the output directory and the ledger. It
-// reads and never writes.
+// reads and never writes. It refuses, as an error, a planned path outside
+// the scaffold layout, a ledger or journal dorgu-gen cannot have written,
+// and a symbolic link anywhere on the way to a file it would read.
 func Prepare(out string, t *scaffold.Tree, opts Options) (*Plan, error) {
 	if err := checkOut(out); err != nil {
 		return nil, err
 	}
-	old, err := readLedger(out)
+	for _, f := range t.Files {
+		if !inLayout(f.Path) {
+			return nil, fmt.Errorf("refusing to write %q: not a file of the scaffold layout (%s)", f.Path, layoutHelp)
+		}
+	}
+	d, err := openOutDir(out)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(out, StateDir, journalFile)); err == nil {
-		// Plan against the state the interrupted render was writing.
-		j, err := readJournal(out)
-		if err != nil {
-			return nil, err
-		}
-		if j.Ledger != nil {
-			old = j.Ledger
-		}
-		p, err := prepare(out, t, opts, old, j)
-		if err != nil {
-			return nil, err
-		}
-		p.Interrupted = true
-		return p, nil
+	defer d.close()
+	if err := d.checkState(); err != nil {
+		return nil, err
 	}
-	return prepare(out, t, opts, old, nil)
+	old, err := readLedger(d)
+	if err != nil {
+		return nil, err
+	}
+	j, err := readJournal(d, old)
+	if err != nil {
+		return nil, err
+	}
+	if j != nil && j.Ledger != nil {
+		// Plan against the state the interrupted render was writing.
+		old = j.Ledger
+	}
+	p, err := prepare(d, t, opts, old, j)
+	if err != nil {
+		return nil, err
+	}
+	p.Interrupted = j != nil
+	return p, nil
 }
 
-func prepare(out string, t *scaffold.Tree, opts Options, old *Ledger, j *journal) (*Plan, error) {
-	p := &Plan{Out: out}
+// checkState refuses a .dorgu that is not a directory of the output
+// directory's own: a link there would take the lock, the journal and the
+// ledger elsewhere.
+func (d *outDir) checkState() error {
+	if d.root == nil {
+		return nil
+	}
+	_, err := d.isDir(StateDir)
+	return err
+}
+
+func prepare(d *outDir, t *scaffold.Tree, opts Options, old *Ledger, j *journal) (*Plan, error) {
+	p := &Plan{Out: d.out}
 	next := newLedger()
 	planned := make(map[string]bool, len(t.Files))
 	for _, f := range t.Files {
 		planned[f.Path] = true
-		cur, exists, err := current(out, f.Path, j)
+		cur, exists, err := current(d, f.Path, j)
 		if err != nil {
 			return nil, err
 		}
@@ -128,13 +150,17 @@ func prepare(out string, t *scaffold.Tree, opts Options, old *Ledger, j *journal
 		case bytes.Equal(cur, f.Content):
 			p.Changes = append(p.Changes, Change{Path: f.Path, Action: Unchanged, Old: cur, New: f.Content})
 		default:
-			if why := p.ownership(old, f.Path, cur, opts.Force); why != "" {
+			if why := ownership(old, f.Path, cur, opts.Force); why != "" {
 				p.Conflicts = append(p.Conflicts, Conflict{Path: f.Path, Reason: why})
 				continue
 			}
 			p.Changes = append(p.Changes, Change{Path: f.Path, Action: Update, Old: cur, New: f.Content})
 		}
 	}
+	// What the ledger owns and the tree no longer plans goes, if it still
+	// holds what dorgu-gen wrote (or --force says so). The ledger's entries
+	// are all in the layout (readLedger checks), and current reaches none
+	// through a link.
 	for _, rec := range slices.Sorted(maps.Keys(old.Files)) {
 		if planned[rec] {
 			continue
@@ -143,7 +169,7 @@ func prepare(out string, t *scaffold.Tree, opts Options, old *Ledger, j *journal
 			next.Files[rec] = old.Files[rec]
 			continue
 		}
-		cur, exists, err := current(out, rec, j)
+		cur, exists, err := current(d, rec, j)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +185,12 @@ func prepare(out string, t *scaffold.Tree, opts Options, old *Ledger, j *journal
 	}
 	slices.SortFunc(p.Changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	p.ledger = next
-	if b := next.encode(); !bytes.Equal(b, old.encode()) || !fileEquals(filepath.Join(out, StateDir, ledgerFile), b) {
+	b := next.encode()
+	if !bytes.Equal(b, old.encode()) {
+		p.ledgerB = b
+	} else if cur, _, err := d.read(ledgerPath, MaxLedgerSize); err != nil {
+		return nil, err
+	} else if !bytes.Equal(cur, b) {
 		p.ledgerB = b
 	}
 	return p, nil
@@ -167,7 +198,7 @@ func prepare(out string, t *scaffold.Tree, opts Options, old *Ledger, j *journal
 
 // ownership explains why a differing file on disk may not be overwritten,
 // or returns "" when it may.
-func (p *Plan) ownership(old *Ledger, rel string, cur []byte, force bool) string {
+func ownership(old *Ledger, rel string, cur []byte, force bool) string {
 	if force {
 		return ""
 	}
@@ -183,45 +214,30 @@ func (p *Plan) ownership(old *Ledger, rel string, cur []byte, force bool) string
 
 // current returns what a file holds now, as the interrupted render j (if
 // any) would leave it once completed.
-func current(out, rel string, j *journal) ([]byte, bool, error) {
-	dst, err := safeJoin(out, rel)
-	if err != nil {
+func current(d *outDir, rel string, j *journal) ([]byte, bool, error) {
+	if j != nil {
+		if b, ok := j.staged[rel]; ok {
+			return b, true, nil
+		}
+	}
+	b, ok, err := d.read(rel, MaxFileSize)
+	if err != nil || !ok {
 		return nil, false, err
 	}
-	if j != nil {
-		if slices.Contains(j.Removes, rel) {
-			return nil, false, nil
-		}
-		for _, r := range j.Renames {
-			if r.Dst == rel {
-				if b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(r.Tmp))); err == nil {
-					return b, true, nil
-				}
-			}
-		}
-	}
-	b, err := os.ReadFile(dst)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	if j != nil && j.removed[rel] == digest(b) {
 		return nil, false, nil
-	case err != nil:
-		return nil, false, fmt.Errorf("%s: %w", dst, unwrap(err))
 	}
 	return b, true, nil
 }
 
-func fileEquals(p string, b []byte) bool {
-	cur, err := os.ReadFile(p)
-	return err == nil && bytes.Equal(cur, b)
-}
-
-// Apply carries the plan out. It refuses a plan with conflicts. It takes the
-// directory's lock, completes an interrupted render, checks that nothing
-// changed on disk since Prepare, stages every new file in full next to its
-// target, records the renames and removals in a journal, and only then
-// renames and removes. A failure before the journal is written leaves the
-// directory as it was; a death after it leaves a journal that the next
-// render completes.
+// Apply carries the plan out. It refuses a plan with conflicts. It checks
+// that every file it replaces or removes can be, takes the directory's
+// lock, completes an interrupted render, checks that nothing changed on
+// disk since Prepare, stages every new file in full next to its target,
+// records the renames and removals in a journal, and only then renames and
+// removes. A failure before the journal is written leaves the directory as
+// it was; a death after it leaves a journal that the next render
+// completes.
 func (p *Plan) Apply(ctx context.Context) error {
 	return p.apply(ctx, nil)
 }
@@ -230,7 +246,7 @@ func (p *Plan) Apply(ctx context.Context) error {
 // to capture the directory as a kill at that point would leave it.
 type step func(name string)
 
-func (p *Plan) apply(ctx context.Context, hook step) error {
+func (p *Plan) apply(ctx context.Context, hook step) (err error) {
 	if len(p.Conflicts) > 0 {
 		return fmt.Errorf("refusing to write: %d conflicting files", len(p.Conflicts))
 	}
@@ -240,56 +256,100 @@ func (p *Plan) apply(ctx context.Context, hook step) error {
 	if hook == nil {
 		hook = func(string) {}
 	}
+	if err := checkOut(p.Out); err != nil {
+		return err
+	}
 	created, err := mkOut(p.Out)
 	if err != nil {
 		return err
 	}
-	// Directories this render creates, removed again if it fails before
-	// its journal exists, so that a failed render leaves no trace.
-	var dirs []string
-	if _, err := os.Stat(filepath.Join(p.Out, StateDir)); errors.Is(err, fs.ErrNotExist) {
-		dirs = append(dirs, filepath.Join(p.Out, StateDir))
+	d, err := openOutDir(p.Out)
+	if err == nil && d.root == nil {
+		err = fmt.Errorf("output directory %s: vanished while rendering", d.show(""))
 	}
-	lock, err := acquireLock(p.Out)
 	if err != nil {
 		if created {
-			os.RemoveAll(p.Out)
+			os.Remove(p.Out)
 		}
 		return err
 	}
-	defer lock.release()
-	hook("locked")
-	if err := recoverJournal(p.Out, hook); err != nil {
+	defer d.close()
+
+	var (
+		lock      *Lock
+		made      []string // directories this render created
+		staged    []string // files this render staged
+		journaled bool
+	)
+	// Until the journal is written, a failure takes back everything this
+	// render did, so that it leaves no trace; after, the journal is the
+	// source of truth and the next render completes it. Either way the lock
+	// is released here, and only here.
+	defer func() {
+		if err != nil && !journaled {
+			for _, t := range staged {
+				d.root.Remove(native(t))
+			}
+		}
+		if lock != nil {
+			hook("unlocking")
+			lock.release()
+		}
+		if err != nil && !journaled {
+			for _, dir := range slices.Backward(made) {
+				d.root.Remove(native(dir))
+			}
+			if created {
+				d.close()
+				os.Remove(p.Out)
+			}
+		}
+	}()
+
+	if err := d.checkState(); err != nil {
 		return err
 	}
-	if err := p.verify(); err != nil {
+	// Checked before anything is touched, lock included, and again under
+	// the lock below.
+	if err := p.checkReplaceable(d); err != nil {
+		return err
+	}
+	if err := d.mkdirs(StateDir, &made); err != nil {
+		return err
+	}
+	if lock, err = acquireLock(d); err != nil {
+		return err
+	}
+	hook("locked")
+	if err := recoverJournal(d, hook); err != nil {
+		return err
+	}
+	if err := p.verify(d); err != nil {
+		return err
+	}
+	if err := p.checkReplaceable(d); err != nil {
 		return err
 	}
 
-	j := &journal{}
-	var staged []string
-	abort := func(err error) error {
-		for _, t := range staged {
-			os.Remove(filepath.Join(p.Out, filepath.FromSlash(t)))
-		}
-		lock.release()
-		for _, d := range slices.Backward(dirs) {
-			os.Remove(d)
-		}
-		if created {
-			os.RemoveAll(p.Out)
-		}
+	gi, _, err := d.read(gitignorePath, MaxFileSize)
+	if err != nil {
 		return err
 	}
+	fl := newFlusher()
+	j := &journal{Renames: []rename{}, Removes: []removal{}}
 	stageOne := func(rel string, data []byte) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("interrupted before writing anything: %w", err)
 		}
-		tmp, err := stage(p.Out, rel, data, &dirs)
-		if err != nil {
+		if err := d.mkdirs(path.Dir(rel), &made); err != nil {
+			return err
+		}
+		tmp := tmpFor(rel, randomSuffix())
+		if err := d.create(tmp, data, syncEachFile); err != nil {
 			return err
 		}
 		staged = append(staged, tmp)
+		fl.dir(path.Dir(rel))
 		j.Renames = append(j.Renames, rename{Tmp: tmp, Dst: rel})
 		hook("staged " + rel)
 		return nil
@@ -298,36 +358,34 @@ func (p *Plan) apply(ctx context.Context, hook step) error {
 		switch c.Action {
 		case Create, Update:
 			if err := stageOne(c.Path, c.New); err != nil {
-				return abort(err)
+				return err
 			}
 		case Remove:
-			j.Removes = append(j.Removes, c.Path)
+			j.Removes = append(j.Removes, removal{Path: c.Path, Digest: digest(c.Old)})
 		}
 	}
-	gi := path.Join(StateDir, gitignoreFile)
-	if !fileEquals(filepath.Join(p.Out, filepath.FromSlash(gi)), []byte(gitignore)) {
-		if err := stageOne(gi, []byte(gitignore)); err != nil {
-			return abort(err)
+	if string(gi) != gitignore {
+		if err := stageOne(gitignorePath, []byte(gitignore)); err != nil {
+			return err
 		}
 	}
 	if p.ledgerB != nil {
-		if err := stageOne(path.Join(StateDir, ledgerFile), p.ledgerB); err != nil {
-			return abort(err)
+		if err := stageOne(ledgerPath, p.ledgerB); err != nil {
+			return err
 		}
 		j.Ledger = p.ledger
 	}
 	// Every staged file must be on disk before the journal says to rename
 	// it into place.
-	if err := syncFS(p.Out); err != nil {
-		return abort(err)
+	if err := fl.flush(d); err != nil {
+		return err
 	}
-	if err := writeJournal(p.Out, j); err != nil {
-		return abort(err)
+	if err := writeJournal(d, j); err != nil {
+		return err
 	}
+	journaled = true
 	hook("journal written")
-	// From here on the journal is the source of truth: a failure is
-	// repaired by the next render, so the staged files must stay.
-	if err := complete(p.Out, j, hook); err != nil {
+	if err := complete(d, j, hook); err != nil {
 		return fmt.Errorf("%w (run dorgu-gen render again to complete the interrupted write)", err)
 	}
 	return nil
@@ -335,21 +393,74 @@ func (p *Plan) apply(ctx context.Context, hook step) error {
 
 // verify re-reads every file the plan depends on: another process (or a
 // person) may have changed one between Prepare and taking the lock.
-func (p *Plan) verify() error {
+func (p *Plan) verify(d *outDir) error {
 	for _, c := range p.Changes {
-		cur, exists, err := current(p.Out, c.Path, nil)
+		cur, exists, err := current(d, c.Path, nil)
 		if err != nil {
 			return err
 		}
-		want := c.Old
 		if c.Action == Create {
 			if exists {
-				return fmt.Errorf("%s appeared while rendering; run render again", c.Path)
+				return fmt.Errorf("%s appeared while rendering; run render again", d.show(c.Path))
 			}
 			continue
 		}
-		if !exists || !bytes.Equal(cur, want) {
-			return fmt.Errorf("%s changed while rendering; run render again", c.Path)
+		if !exists || !bytes.Equal(cur, c.Old) {
+			return fmt.Errorf("%s changed while rendering; run render again", d.show(c.Path))
+		}
+	}
+	return nil
+}
+
+// checkReplaceable fails when a file the plan replaces or removes, or a
+// directory whose entries it changes, carries a flag that would make the
+// rename or removal fail (chattr +i or +a, chflags, a read-only file on
+// Windows). Found here, before the journal, such a file stops the render
+// with nothing written; found by the rename, it would leave the scaffold
+// half-updated until the flag is cleared.
+func (p *Plan) checkReplaceable(d *outDir) error {
+	check := func(rel string, dir bool) error {
+		var info fs.FileInfo
+		var err error
+		if dir {
+			if ok, err := d.isDir(rel); !ok || err != nil {
+				return err
+			}
+			info, err = d.lstat(rel)
+		} else {
+			info, err = d.file(rel)
+		}
+		if info == nil || err != nil {
+			return err
+		}
+		why, err := attrBlock(d, rel, info)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			return fmt.Errorf("%s is %s: render would have to replace or remove it; clear the flag and render again (nothing was written)", d.show(rel), why)
+		}
+		return nil
+	}
+	dirs := map[string]bool{StateDir: true}
+	files := []string{ledgerPath, gitignorePath}
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Update, Remove:
+			files = append(files, c.Path)
+			fallthrough
+		case Create:
+			dirs[path.Dir(c.Path)] = true
+		}
+	}
+	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
+		if err := check(dir, true); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if err := check(f, false); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -365,69 +476,6 @@ func mkOut(out string) (created bool, err error) {
 	return true, nil
 }
 
-// stage writes data in full to a temporary file next to rel's target and
-// returns the temporary file's slash path inside out.
-func stage(out, rel string, data []byte, created *[]string) (string, error) {
-	dst, err := safeJoin(out, rel)
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Dir(dst)
-	if err := mkdirInside(out, dir, created); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(dst)+".dorgu-tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", dir, unwrap(err))
-	}
-	// Not synced here: Apply syncs the file system once after staging
-	// everything, which costs one flush instead of one per file.
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("%s: %w", dst, unwrap(err))
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("%s: %w", dst, unwrap(err))
-	}
-	rel2, _ := filepath.Rel(out, f.Name())
-	return filepath.ToSlash(rel2), nil
-}
-
-// mkdirInside creates dir, refusing to create or pass through a symbolic
-// link on the way: a link planted in the scaffold must not carry a write
-// outside the output directory.
-func mkdirInside(out, dir string, created *[]string) error {
-	rel, err := filepath.Rel(out, dir)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return fmt.Errorf("refusing to write outside %s: %s", out, dir)
-	}
-	cur := out
-	for _, part := range strings.Split(rel, string(filepath.Separator)) {
-		if part == "." || part == "" {
-			continue
-		}
-		cur = filepath.Join(cur, part)
-		info, err := os.Lstat(cur)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			if err := os.Mkdir(cur, 0o755); err != nil {
-				return fmt.Errorf("%s: %w", cur, unwrap(err))
-			}
-			*created = append(*created, cur)
-		case err != nil:
-			return fmt.Errorf("%s: %w", cur, unwrap(err))
-		case info.Mode()&fs.ModeSymlink != 0:
-			return fmt.Errorf("refusing to write through %s: it is a symbolic link, and dorgu-gen writes only inside the output directory", cur)
-		case !info.IsDir():
-			return fmt.Errorf("%s: is a file, but the scaffold needs a directory there", cur)
-		}
-	}
-	return nil
-}
-
 // checkOut fails early on an output path that cannot be a directory.
 func checkOut(out string) error {
 	info, err := os.Stat(out)
@@ -440,27 +488,4 @@ func checkOut(out string) error {
 		return fmt.Errorf("output directory %s: is a file, not a directory", out)
 	}
 	return nil
-}
-
-// safeJoin joins a planned slash path to out, refusing anything that would
-// leave out: planned paths come from names that CUE has validated, but the
-// writer does not rely on that.
-func safeJoin(out, p string) (string, error) {
-	clean := path.Clean(p)
-	if clean != p || path.IsAbs(p) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(p, "\\") {
-		return "", fmt.Errorf("refusing to write %q: not a clean path inside the output directory", p)
-	}
-	dst := filepath.Join(out, filepath.FromSlash(clean))
-	if info, err := os.Lstat(dst); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-		return "", fmt.Errorf("refusing to write %s: it is a symbolic link, and dorgu-gen writes only regular files inside the output directory", dst)
-	}
-	return dst, nil
-}
-
-func unwrap(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -47,7 +47,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func render(t *testing.T, out string, files map[string]string, opts Options) (*Plan, error) {
+func render(t testing.TB, out string, files map[string]string, opts Options) (*Plan, error) {
 	t.Helper()
 	p, err := Prepare(out, tree(files), opts)
 	if err != nil {
@@ -59,7 +59,7 @@ func render(t *testing.T, out string, files map[string]string, opts Options) (*P
 	return p, p.Apply(context.Background())
 }
 
-func mustRender(t *testing.T, out string, files map[string]string, opts Options) *Plan {
+func mustRender(t testing.TB, out string, files map[string]string, opts Options) *Plan {
 	t.Helper()
 	p, err := render(t, out, files, opts)
 	if err != nil {
@@ -288,8 +288,8 @@ func TestStaleLockIsTakenOverLiveLockFailsFast(t *testing.T) {
 		t.Errorf("lock left behind after a render")
 	}
 
-	// This very process: a live render.
-	os.WriteFile(lock, []byte(fmt.Sprintf("%d %s 2026-01-01T00:00:00Z\n", os.Getpid(), host)), 0o644)
+	// A live render: one that holds the lock.
+	held := holdLock(t, out)
 	next := maps.Clone(v1)
 	next["README.md"] = "readme v2\n"
 	_, err := render(t, out, next, Options{})
@@ -297,9 +297,34 @@ func TestStaleLockIsTakenOverLiveLockFailsFast(t *testing.T) {
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "is writing to this directory") {
 		t.Fatalf("render under a live lock: %v", err)
 	}
+	if want := fmt.Sprintf("(pid %d on %s, since ", os.Getpid(), host); !strings.Contains(err.Error(), want) {
+		t.Errorf("the message does not name the holder %q: %v", want, err)
+	}
 	if b, _ := os.ReadFile(filepath.Join(out, "README.md")); string(b) != "readme\n" {
 		t.Errorf("render under a live lock wrote README.md")
 	}
+	held.release()
+	mustRender(t, out, next, Options{})
+}
+
+// holdLock takes out's lock as a render in progress would.
+func holdLock(t *testing.T, out string) *Lock {
+	t.Helper()
+	d, err := openOutDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.close)
+	var made []string
+	if err := d.mkdirs(StateDir, &made); err != nil {
+		t.Fatal(err)
+	}
+	l, err := acquireLock(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.release)
+	return l
 }
 
 func TestPathSafety(t *testing.T) {
