@@ -14,10 +14,18 @@ build:
 test: vet
 	$(GO) test ./...
 
+# The README documents macOS and Windows too: vet the module for them as
+# well, so that an unguarded Unix-only call fails here, not at a user's.
+CROSS_GOOS ?= darwin windows
+
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@for os in $(CROSS_GOOS); do \
+		echo "GOOS=$$os $(GO) vet ./..."; \
+		GOOS=$$os $(GO) vet ./... || exit 1; \
+	done
 
 # Regenerate the golden files after an intended change; review the diff.
 golden:
