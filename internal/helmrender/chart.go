@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -26,10 +27,13 @@ type Chart struct {
 	// Digest identifies the chart's content: "sha256:<hex>" of the archive
 	// for a chart from an archive, of its files for a directory.
 	Digest string
-	// UsesAPIVersions is true when a template of the chart or a subchart
-	// reads .Capabilities.APIVersions: only then can the API versions a
-	// cluster serves change its render.
-	UsesAPIVersions bool
+	// APIVersionChecks are the API versions the chart's templates (and
+	// its subcharts') ask .Capabilities.APIVersions.Has about by name;
+	// APIVersionsDynamic is true when they also read APIVersions in any
+	// other way. Only these can make the API versions a cluster serves
+	// change the render.
+	APIVersionChecks   []string
+	APIVersionsDynamic bool
 
 	load func() (*chart.Chart, error)
 }
@@ -72,19 +76,38 @@ func newChart(load func() (*chart.Chart, error), digest string) (*Chart, error) 
 	if err := ch.Validate(); err != nil {
 		return nil, fmt.Errorf("chart %s: %w", ch.Name(), err)
 	}
-	return &Chart{
+	c := &Chart{
 		Name: ch.Name(), Version: ch.Metadata.Version, KubeVersion: ch.Metadata.KubeVersion,
-		Digest: digest, UsesAPIVersions: usesAPIVersions(ch), load: load,
-	}, nil
+		Digest: digest, load: load,
+	}
+	checks := map[string]bool{}
+	c.APIVersionsDynamic = apiVersionChecks(ch, checks)
+	c.APIVersionChecks = sortedKeys(checks)
+	return c, nil
 }
 
-func usesAPIVersions(ch *chart.Chart) bool {
+// hasLiteral matches an APIVersions.Has call on a quoted string.
+var hasLiteral = regexp.MustCompile(`APIVersions\.Has\s+"([^"\\]+)"`)
+
+// apiVersionChecks gathers the API versions the templates ask about by
+// name, and reports whether they read APIVersions in any other way.
+func apiVersionChecks(ch *chart.Chart, into map[string]bool) (dynamic bool) {
 	for _, t := range ch.Templates {
-		if bytes.Contains(t.Data, []byte("APIVersions")) {
-			return true
+		all := bytes.Count(t.Data, []byte("APIVersions"))
+		lits := hasLiteral.FindAllSubmatch(t.Data, -1)
+		for _, m := range lits {
+			into[string(m[1])] = true
+		}
+		if all > len(lits) {
+			dynamic = true
 		}
 	}
-	return slices.ContainsFunc(ch.Dependencies(), usesAPIVersions)
+	for _, d := range ch.Dependencies() {
+		if apiVersionChecks(d, into) {
+			dynamic = true
+		}
+	}
+	return dynamic
 }
 
 type writer interface{ Write([]byte) (int, error) }

@@ -62,11 +62,11 @@ func RenderAll(ctx context.Context, releases []*Release, opts Options) ([]Render
 	}
 	again := make([]bool, len(out))
 	for i, r := range out {
-		if r.apisFixed || !r.Chart.UsesAPIVersions {
+		if r.apisFixed {
 			continue
 		}
 		apis := clusterAPIs(r.Input.KubeVersion, r.declared, clusters[r.Cluster].apis)
-		if !slices.Equal(apis, r.Input.APIVersions) {
+		if asksAbout(r.Chart, r.Input.APIVersions, apis) {
 			// A copy: the release may be shared with the caller.
 			rel := *r.Release
 			rel.Input.APIVersions = apis
@@ -84,6 +84,24 @@ func RenderAll(ctx context.Context, releases []*Release, opts Options) ([]Render
 		out[i].Objects = objs
 	}
 	return out, nil
+}
+
+// asksAbout reports whether the chart's render can differ between the
+// API versions before and after: it reads them in a way that cannot be
+// told from its text, or it asks about one that was added.
+func asksAbout(ch *Chart, before, after []string) bool {
+	if slices.Equal(before, after) {
+		return false
+	}
+	if ch.APIVersionsDynamic {
+		return true
+	}
+	for _, v := range ch.APIVersionChecks {
+		if slices.Contains(after, v) && !slices.Contains(before, v) {
+			return true
+		}
+	}
+	return false
 }
 
 // renderPass renders the selected releases, at most opts.Parallel at a

@@ -52,3 +52,28 @@ func TestBuiltinAPIVersions(t *testing.T) {
 		t.Errorf("scopes")
 	}
 }
+
+// TestAPIVersionChecks: the chart's Has calls on literals are known, so a
+// second pass runs only for an added version the chart asks about.
+func TestAPIVersionChecks(t *testing.T) {
+	c, err := FromDir("testdata/charts/shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"monitoring.coreos.com/v1", "policy/v1/PodDisruptionBudget", "shop.example.test/v1/Shelf"}
+	if !slices.Equal(c.APIVersionChecks, want) || c.APIVersionsDynamic {
+		t.Fatalf("checks %v, dynamic %v; want %v, false", c.APIVersionChecks, c.APIVersionsDynamic, want)
+	}
+	base := []string{"v1", "v1/Pod"}
+	if asksAbout(c, base, append(slices.Clone(base), "example.test/v1")) {
+		t.Error("an API version the chart never asks about re-renders it")
+	}
+	if !asksAbout(c, base, append(slices.Clone(base), "monitoring.coreos.com/v1")) {
+		t.Error("an API version the chart asks about does not re-render it")
+	}
+	dyn := *c
+	dyn.APIVersionsDynamic = true
+	if !asksAbout(&dyn, base, append(slices.Clone(base), "example.test/v1")) || asksAbout(&dyn, base, base) {
+		t.Error("a chart that reads APIVersions dynamically")
+	}
+}

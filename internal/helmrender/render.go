@@ -184,11 +184,18 @@ func Render(ch *chart.Chart, in Input) (*Result, error) {
 	return res, nil
 }
 
-// add records the documents of one printed entry (a CRD file may hold
-// several), read as ArgoCD reads them: YAML to JSON, then an object that
-// must name its apiVersion and kind.
+// add records the documents of one printed entry, read as ArgoCD reads
+// them: YAML to JSON, then an object that must name its apiVersion and
+// kind. Manifests and hooks are one document each (Helm split them); a
+// CRD file may hold several.
 func (r *Result) add(source string, hook []string, crd bool, text string) error {
-	for _, d := range splitDocs(text) {
+	docs := []string{text}
+	if crd {
+		docs = splitDocs(text)
+	} else if emptyDoc(text) {
+		docs = nil
+	}
+	for _, d := range docs {
 		j, err := yaml.YAMLToJSON([]byte(d))
 		if err != nil {
 			return fmt.Errorf("%s: %w", source, err)

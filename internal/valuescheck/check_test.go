@@ -134,6 +134,23 @@ func dump(fs []finding.Finding) string {
 	return b.String()
 }
 
+// TestSubchartConditionKey: a subchart's condition key (cache.enabled) is
+// known even when the subchart's own values and schema do not name it.
+func TestSubchartConditionKey(t *testing.T) {
+	ch := loadShop(t)
+	for _, d := range ch.Dependencies() {
+		d.Schema = nil
+	}
+	vals, err := readValues([]byte("cache:\n  enabled: true\n  enabeld: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Keys(ch, vals, nil)
+	if len(got) != 1 || PathString(got[0].Path) != "cache.enabeld" || got[0].Suggestion != "enabled" {
+		t.Errorf("got %+v, want only cache.enabeld, with enabled suggested", got)
+	}
+}
+
 // TestSchemaAgreesWithHelm: where Helm 4's own ValidateAgainstSchema
 // (called as helm template calls it) refuses values, Schema reports a
 // violation, and where Helm accepts them, Schema reports none.

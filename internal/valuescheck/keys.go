@@ -30,13 +30,14 @@ func Keys(ch *chart.Chart, vals map[string]any, freeform []string) []Unknown {
 	for _, f := range freeform {
 		free[f] = true
 	}
-	walkKeys(ch, vals, nil, free, &out)
+	walkKeys(ch, vals, nil, free, nil, &out)
 	return out
 }
 
 // walkKeys checks the values of one chart: path is where the chart's
-// values sit (a subchart's name below its parent's).
-func walkKeys(ch *chart.Chart, vals map[string]any, path []string, free map[string]bool, out *[]Unknown) {
+// values sit (a subchart's name below its parent's), and parentConds the
+// keys its parent's conditions name in them (redis-ha.enabled).
+func walkKeys(ch *chart.Chart, vals map[string]any, path []string, free map[string]bool, parentConds map[string]*level, out *[]Unknown) {
 	subs := map[string]*chart.Chart{}
 	for _, d := range ch.Dependencies() {
 		subs[d.Name()] = d
@@ -57,7 +58,11 @@ func walkKeys(ch *chart.Chart, vals map[string]any, path []string, free map[stri
 			schema = &schemaNode{root: root, node: root}
 		}
 	}
-	known := &level{defaults: ch.Values, schema: schema, conditions: conditionKeys(ch)}
+	conds := conditionKeys(ch)
+	own := map[string]*level{}
+	maps.Copy(own, conds)
+	maps.Copy(own, parentConds)
+	known := &level{defaults: ch.Values, schema: schema, conditions: own}
 	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		p := append(append([]string(nil), path...), k)
 		switch {
@@ -65,7 +70,11 @@ func walkKeys(ch *chart.Chart, vals map[string]any, path []string, free map[stri
 			continue
 		case subs[k] != nil:
 			if m, ok := vals[k].(map[string]any); ok {
-				walkKeys(subs[k], m, p, free, out)
+				var sc map[string]*level
+				if c := conds[k]; c != nil {
+					sc = c.conditions
+				}
+				walkKeys(subs[k], m, p, free, sc, out)
 			}
 			continue
 		}
