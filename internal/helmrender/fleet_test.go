@@ -122,7 +122,8 @@ func TestRenderAllObjects(t *testing.T) {
 	if find(objs, "ServiceMonitor", "shop") == nil || find(prod.Objects, "ServiceMonitor", "shop") != nil {
 		t.Errorf("ServiceMonitor: the cluster's CRDs do not decide .Capabilities.APIVersions")
 	}
-	if !slices.Contains(dev.Input.APIVersions, "monitoring.coreos.com/v1/ServiceMonitor") || !slices.Contains(dev.Input.APIVersions, "policy/v1/PodDisruptionBudget") {
+	if !slices.Contains(dev.Input.APIVersions, "monitoring.coreos.com/v1/ServiceMonitor") || !slices.Contains(dev.Input.APIVersions, "policy/v1/PodDisruptionBudget") ||
+		!slices.Contains(dev.Input.APIVersions, "example.test/v1/Thing") || slices.Contains(prod.Input.APIVersions, "example.test/v1") {
 		t.Errorf("dev API versions: %v", dev.Input.APIVersions)
 	}
 	if pdb := find(objs, "PodDisruptionBudget", "shop"); pdb == nil || pdb.APIVersion != "policy/v1" {
