@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dorgu/dorgu-gen/internal/chartlock"
+	"github.com/dorgu/dorgu-gen/internal/charts"
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/helmrender"
@@ -22,6 +24,7 @@ import (
 func newTemplateCmd() *cobra.Command {
 	var (
 		src        sourceFlags
+		cf         chartFlags
 		components []string
 		out        string
 		chartPaths []string
@@ -37,8 +40,9 @@ the chart's values.schema.json and values.yaml. It prints multi-document
 YAML with the '# Source:' comment of each template, one release after the
 other, or writes <cluster>/<component>.yaml files under --out.
 
-Charts come from --chart-path COMPONENT=PATH: a chart directory or a .tgz
-archive.
+Charts come from dorgu.lock (see dorgu-gen charts pull), through the cache,
+or from --chart-path COMPONENT=PATH: a chart directory or a .tgz archive,
+which takes precedence (a chart under development).
 
 Exit codes: 0 rendered (values warnings are printed), 1 a values error
 (nothing printed: ArgoCD would refuse to render), 2 a configuration or chart
@@ -46,7 +50,7 @@ error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			stderr := cmd.ErrOrStderr()
-			charts, err := localCharts(chartPaths)
+			local, err := localCharts(chartPaths)
 			if err != nil {
 				return usageError{err: err, cmd: cmd.CommandPath()}
 			}
@@ -63,10 +67,35 @@ error.`,
 			if err != nil {
 				return err
 			}
-			built, err := manifests.Build(cmd.Context(), res.Stack, res.Tree, charts, manifests.Options{Cache: store, Keep: keep})
+			sources := helmrender.Sources{local}
+			lockPath := relPath(chartlock.Path(cfg))
+			lock, err := chartlock.Read(lockPath)
+			if err != nil {
+				return err
+			}
+			if lock != nil {
+				var progress io.Writer
+				if isTerminal(stderr) {
+					progress = stderr
+				}
+				o, err := cf.options(res.Stack.ChartMirrors, store.Dir(), progress)
+				if err != nil {
+					return usageError{err: err, cmd: cmd.CommandPath()}
+				}
+				client, err := charts.New(o)
+				if err != nil {
+					return &config.Error{Msg: err.Error()}
+				}
+				sources = append(sources, helmrender.NewLockedCharts(client, lock))
+			}
+			built, err := manifests.Build(cmd.Context(), res.Stack, res.Tree, sources, manifests.Options{Cache: store, Keep: keep})
 			var missing *helmrender.MissingChartError
 			if errors.As(err, &missing) {
-				return &config.Error{Msg: fmt.Sprintf("%v; give a local copy of each chart with --chart-path %s=DIR (a chart directory or .tgz), or choose components with --component", err, missing.Refs[0].Component)}
+				remedy := "run dorgu-gen charts pull to lock and cache the charts"
+				if lock != nil {
+					remedy = lockPath + " does not lock them: run dorgu-gen charts pull"
+				}
+				return &config.Error{Msg: fmt.Sprintf("%v; %s, or give a local copy with --chart-path %s=DIR (a chart directory or .tgz), or choose components with --component", err, remedy, missing.Refs[0].Component)}
 			}
 			if err != nil {
 				return err
@@ -92,6 +121,7 @@ error.`,
 		},
 	}
 	src.register(cmd.Flags())
+	cf.register(cmd.Flags())
 	cmd.Flags().StringArrayVar(&components, "component", nil, "render only this component (repeatable)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "write <cluster>/<component>.yaml files into this directory instead of printing")
 	cmd.Flags().StringArrayVar(&chartPaths, "chart-path", nil, "COMPONENT=PATH: render COMPONENT with the chart in directory or .tgz archive PATH (repeatable)")

@@ -2,6 +2,7 @@ package helmrender
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -63,4 +64,21 @@ func (l LocalCharts) Components() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Sources tries each source in turn: the first that has a chart serves
+// it, so local charts can stand in for locked ones.
+type Sources []ChartSource
+
+// Chart returns ref's chart from the first source that has it.
+func (s Sources) Chart(ctx context.Context, ref ChartRef) (*Chart, error) {
+	for _, src := range s {
+		c, err := src.Chart(ctx, ref)
+		var me *MissingChartError
+		if errors.As(err, &me) {
+			continue
+		}
+		return c, err
+	}
+	return nil, &MissingChartError{Refs: []ChartRef{ref}}
 }
