@@ -37,8 +37,11 @@ type Release struct {
 	ValuesPath string
 	// Freeform are the component's free-form values subtrees.
 	Freeform []string
-	Chart    *Chart
-	Input    Input
+	// Origins are where the config's files set the values (see
+	// stack.Component.ValueOrigins).
+	Origins map[string]string
+	Chart   *Chart
+	Input   Input
 	// DestNamespace is the Application's destination namespace, which
 	// namespaced objects without one get.
 	DestNamespace string
@@ -145,7 +148,7 @@ func newRelease(c *stack.Cluster, comp *stack.Component, ch *Chart, tree *scaffo
 		return nil, fmt.Errorf("the Application has no Helm chart source")
 	}
 	r := &Release{
-		Cluster: c.Name, Component: comp.Name, Chart: ch, Freeform: comp.FreeformValues,
+		Cluster: c.Name, Component: comp.Name, Chart: ch, Freeform: comp.FreeformValues, Origins: comp.ValueOrigins,
 		DestNamespace: app.Spec.Destination.Namespace, declared: c.APIVersions,
 		Input: Input{ReleaseName: app.Metadata.Name, Namespace: app.Spec.Destination.Namespace},
 	}

@@ -9,8 +9,10 @@ package manifests
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"runtime"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 
@@ -90,7 +92,7 @@ func checkValues(ctx context.Context, rels []*helmrender.Release, opts Options) 
 			}
 			t := valuescheck.Target{
 				File: path.Join(opts.Dir, r.ValuesPath), Content: r.Input.ValuesFiles[0],
-				Cluster: r.Cluster, Component: r.Component, Freeform: r.Freeform,
+				Cluster: r.Cluster, Component: r.Component, Freeform: r.Freeform, Origins: r.Origins,
 			}
 			fs, err := cache.Memo(opts.Cache, func() cache.Key { return checkKey(opts.Cache, r.Chart, t) }, func() ([]finding.Finding, error) {
 				ch, err := r.Chart.Load()
@@ -119,5 +121,15 @@ func checkValues(ctx context.Context, rels []*helmrender.Release, opts Options) 
 
 func checkKey(store *cache.Store, ch *helmrender.Chart, t valuescheck.Target) cache.Key {
 	return store.NewKey("values-check").String(ch.Digest).
-		Strings([]string{t.File, t.Cluster, t.Component}).Strings(t.Freeform).Bytes(t.Content).Sum()
+		Strings([]string{t.File, t.Cluster, t.Component}).Strings(t.Freeform).Strings(origins(t.Origins)).Bytes(t.Content).Sum()
+}
+
+// origins lists a map's entries in key order, for a key.
+func origins(m map[string]string) []string {
+	keys := slices.Sorted(maps.Keys(m))
+	out := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		out = append(out, k, m[k])
+	}
+	return out
 }

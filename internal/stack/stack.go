@@ -81,6 +81,10 @@ type Component struct {
 	// copies verbatim into a resource: their keys are not checked against
 	// the chart's values.yaml.
 	FreeformValues []string
+	// ValueOrigins says where the config's own files set the component's
+	// values: the path of each leaf (keys joined by OriginSep) to its
+	// file:line:column. Values from the embedded files are not in it.
+	ValueOrigins map[string]string `json:",omitempty"`
 	// The documents are compact JSON with sorted keys: a fleet holds tens
 	// of thousands of them, and decoded maps cost several times more memory.
 	Application json.RawMessage

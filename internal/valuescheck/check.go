@@ -2,6 +2,7 @@ package valuescheck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -28,6 +29,9 @@ type Target struct {
 	Cluster, Component string
 	// Freeform are the component's free-form subtrees (dotted paths).
 	Freeform []string
+	// Origins are where the config sets each value: the keys of a path
+	// joined by stack.OriginSep, to file:line:column.
+	Origins map[string]string
 }
 
 // Check checks a values file against a freshly loaded chart: each schema
@@ -78,7 +82,7 @@ func Check(ch *chart.Chart, t Target) ([]finding.Finding, error) {
 			File: t.File, Line: line, Column: col, Cluster: t.Cluster, Component: t.Component,
 			Field:   fieldOf(v.Path),
 			Message: msg + " (" + schemaOf + ")",
-			Hint:    hint(t, v.Path),
+			Hint:    hint(t, v.Path, false),
 		})
 	}
 	violated := map[string]bool{}
@@ -99,7 +103,7 @@ func Check(ch *chart.Chart, t Target) ([]finding.Finding, error) {
 			File: t.File, Line: line, Column: col, Cluster: t.Cluster, Component: t.Component,
 			Field:   fieldOf(u.Path),
 			Message: msg,
-			Hint:    hint(t, u.Path) + "; a subtree the chart copies as it is (toYaml) goes in the component's freeformValues",
+			Hint:    hint(t, u.Path, true),
 		})
 	}
 	finding.Sort(out)
@@ -114,8 +118,44 @@ func fieldOf(path []string) []any {
 	return out
 }
 
-func hint(t Target, path []string) string {
-	return fmt.Sprintf("fix it where the config sets it: components.%s.values (or environmentValues, providerValues), or clusters.%s.components.%s.values.%s", t.Component, t.Cluster, t.Component, strings.Join(path, "."))
+// hint says where to fix a value: where the config sets it when that is
+// known (the value itself, else the first value below it, else the
+// nearest above it), else where it may be set.
+func hint(t Target, path []string, unknown bool) string {
+	h := fmt.Sprintf("fix it where the config sets it: components.%s.values (or environmentValues, providerValues), or clusters.%s.components.%s.values.%s", t.Component, t.Cluster, t.Component, strings.Join(path, "."))
+	if at := origin(t.Origins, path); at != "" {
+		h = "the config sets it at " + at
+	}
+	if unknown {
+		h += "; a subtree the chart copies as it is (toYaml) goes in the component's freeformValues"
+	}
+	return h
+}
+
+func origin(origins map[string]string, path []string) string {
+	if len(origins) == 0 || len(path) == 0 {
+		return ""
+	}
+	key := strings.Join(path, stack.OriginSep)
+	if at, ok := origins[key]; ok {
+		return at
+	}
+	var below []string
+	for k := range origins {
+		if strings.HasPrefix(k, key+stack.OriginSep) {
+			below = append(below, k)
+		}
+	}
+	if len(below) > 0 {
+		slices.Sort(below)
+		return origins[below[0]]
+	}
+	for i := len(path) - 1; i > 0; i-- {
+		if at, ok := origins[strings.Join(path[:i], stack.OriginSep)]; ok {
+			return at
+		}
+	}
+	return ""
 }
 
 // Suggest is the did-you-mean shared with the rest of dorgu-gen's

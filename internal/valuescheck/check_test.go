@@ -134,6 +134,36 @@ func dump(fs []finding.Finding) string {
 	return b.String()
 }
 
+// TestOrigin: a finding names where the config sets the value: the value
+// itself, else the first value below it (an unknown key whose subtree the
+// config sets), else the nearest above it (a key inside a struct set whole).
+func TestOrigin(t *testing.T) {
+	j := func(p ...string) string { return strings.Join(p, "\x1f") }
+	origins := map[string]string{
+		j("replicaCount"):              "dorgu.cue:3:2",
+		j("controler", "replicaCount"): "dorgu.cue:4:13",
+		j("controler", "image", "tag"): "dorgu.cue:5:20",
+		j("podAnnotations"):            "dorgu.cue:6:2",
+	}
+	for _, tc := range []struct {
+		path []string
+		want string
+	}{
+		{[]string{"replicaCount"}, "dorgu.cue:3:2"},
+		{[]string{"controler"}, "dorgu.cue:5:20"}, // the first below, in key order
+		{[]string{"podAnnotations", "a"}, "dorgu.cue:6:2"},
+		{[]string{"image"}, ""},
+	} {
+		if got := origin(origins, tc.path); got != tc.want {
+			t.Errorf("origin(%v) = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+	h := hint(Target{Component: "web", Cluster: "dev", Origins: origins}, []string{"replicaCount"}, false)
+	if h != "the config sets it at dorgu.cue:3:2" {
+		t.Errorf("hint %q", h)
+	}
+}
+
 // TestSubchartConditionKey: a subchart's condition key (cache.enabled) is
 // known even when the subchart's own values and schema do not name it.
 func TestSubchartConditionKey(t *testing.T) {
