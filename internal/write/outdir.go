@@ -38,14 +38,22 @@ const (
 // through an os.Root: the Lstat refuses links that stay inside (os.Root
 // would follow those), and the root keeps the operation inside even if the
 // tree changes between the two.
+//
+// A directory found to be a real one is remembered for the rest of the
+// Prepare or Apply (one render), so that a path's parents are checked
+// once, not at every operation on a file below them. Nothing in a pull
+// request changes a directory during a render; a process racing with it
+// can at most send an operation elsewhere inside the output directory,
+// which os.Root still bounds.
 type outDir struct {
-	out    string   // as the user named it
-	root   *os.Root // nil while the directory does not exist
-	budget int64    // bytes left to read
+	out    string          // as the user named it
+	root   *os.Root        // nil while the directory does not exist
+	budget int64           // bytes left to read
+	dirs   map[string]bool // directories seen to be real ones
 }
 
 func openOutDir(out string) (*outDir, error) {
-	d := &outDir{out: out, budget: MaxReadTotal}
+	d := &outDir{out: out, budget: MaxReadTotal, dirs: map[string]bool{}}
 	r, err := os.OpenRoot(out)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -107,6 +115,9 @@ func (d *outDir) parents(rel string) (bool, error) {
 // isDir reports whether the directory rel exists, refusing a link or a
 // file in its place.
 func (d *outDir) isDir(rel string) (bool, error) {
+	if d.dirs[rel] {
+		return true, nil
+	}
 	info, err := d.root.Lstat(native(rel))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -118,6 +129,7 @@ func (d *outDir) isDir(rel string) (bool, error) {
 	case !info.IsDir():
 		return false, fmt.Errorf("%s: is a file, but the scaffold needs a directory there", d.show(rel))
 	}
+	d.dirs[rel] = true
 	return true, nil
 }
 
@@ -213,6 +225,7 @@ func (d *outDir) mkdirs(rel string, made *[]string) error {
 		if err := d.root.Mkdir(native(cur), 0o755); err != nil {
 			return fmt.Errorf("%s: %w", d.show(cur), unwrap(err))
 		}
+		d.dirs[cur] = true
 		*made = append(*made, cur)
 	}
 	return nil
@@ -283,6 +296,7 @@ func (d *outDir) removeEmptyParents(rel string) {
 		if d.root.Remove(native(dir)) != nil {
 			return
 		}
+		delete(d.dirs, dir)
 	}
 }
 

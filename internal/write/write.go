@@ -298,6 +298,7 @@ func (p *Plan) apply(ctx context.Context, hook step) (err error) {
 		if err != nil && !journaled {
 			for _, dir := range slices.Backward(made) {
 				d.root.Remove(native(dir))
+				delete(d.dirs, dir)
 			}
 			if created {
 				d.close()
