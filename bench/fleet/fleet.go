@@ -97,3 +97,54 @@ func quoteList(xs []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// ValuesComponent names the component of ValuesConfig.
+const ValuesComponent = "big"
+
+// ValuesConfig returns a dorgu.cue with one cluster and one component
+// whose values map holds keys keys, as the values of a chart with a large
+// values file would: the input of the size benchmarks (issue 14).
+func ValuesConfig(keys int) []byte {
+	var b strings.Builder
+	b.WriteString("package dorgu\n\n")
+	fmt.Fprintf(&b, "repo: {url: %q, revision: \"main\"}\n\n", RepoURL)
+	fmt.Fprintf(&b, "clusters: %q: environment: \"development\"\n\n", ClusterName(0))
+	fmt.Fprintf(&b, "components: %q: {\n", ValuesComponent)
+	b.WriteString("\tdescription: \"A component with a large values map\"\n")
+	fmt.Fprintf(&b, "\tchart: {repoURL: \"https://charts.example.com\", name: %q, version: \"1.0.0\"}\n", ValuesComponent)
+	b.WriteString("\tvalues: {\n")
+	for i := range keys {
+		fmt.Fprintf(&b, "\t\tkey%06d: \"value %d\"\n", i, i)
+	}
+	b.WriteString("\t}\n}\n")
+	return []byte(b.String())
+}
+
+// ListConfig returns a dorgu.cue with one cluster and one component whose
+// values hold a list of n items, each a small map: written out when
+// comprehension is false, else built by a list comprehension over
+// list.Range, as a config generating its items would. The input of the
+// list benchmarks (issue 14).
+func ListConfig(n int, comprehension bool) []byte {
+	var b strings.Builder
+	b.WriteString("package dorgu\n\n")
+	if comprehension {
+		b.WriteString("import \"list\"\n\n")
+	}
+	fmt.Fprintf(&b, "repo: {url: %q, revision: \"main\"}\n\n", RepoURL)
+	fmt.Fprintf(&b, "clusters: %q: environment: \"development\"\n\n", ClusterName(0))
+	fmt.Fprintf(&b, "components: %q: {\n", ValuesComponent)
+	b.WriteString("\tdescription: \"A component with a long list in its values\"\n")
+	fmt.Fprintf(&b, "\tchart: {repoURL: \"https://charts.example.com\", name: %q, version: \"1.0.0\"}\n", ValuesComponent)
+	if comprehension {
+		fmt.Fprintf(&b, "\tvalues: items: [for i in list.Range(0, %d, 1) {name: \"item-\\(i)\", port: 8000 + i}]\n", n)
+	} else {
+		b.WriteString("\tvalues: items: [\n")
+		for i := range n {
+			fmt.Fprintf(&b, "\t\t{name: \"item-%d\", port: %d},\n", i, 8000+i)
+		}
+		b.WriteString("\t]\n")
+	}
+	b.WriteString("}\n")
+	return []byte(b.String())
+}

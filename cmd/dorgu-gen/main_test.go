@@ -70,6 +70,7 @@ func runScripts(t *testing.T, cacheDir string) {
 			"chartrepo":    cmdChartRepo,
 			"expandenv":    cmdExpandEnv,
 			"cachedcharts": cmdCachedCharts,
+			"mkvalues":     cmdMkValues,
 		},
 	})
 }

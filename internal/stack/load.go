@@ -70,6 +70,9 @@ func buildInstance(srcs []config.Source) (cue.Value, error) {
 	if err != nil {
 		return cue.Value{}, err
 	}
+	if err := checkSizes(files); err != nil {
+		return cue.Value{}, err
+	}
 	inst := build.NewContext().NewInstance("", nil)
 	for _, f := range files {
 		if err := inst.AddSyntax(f); err != nil {
