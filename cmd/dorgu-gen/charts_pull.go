@@ -39,7 +39,7 @@ With --offline it only checks that the cache holds every locked chart.`,
 			if err != nil {
 				return err
 			}
-			s, err := stack.Evaluate(cfg)
+			s, err := stack.Evaluate(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}

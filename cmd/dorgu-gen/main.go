@@ -16,6 +16,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/dorgu/dorgu-gen/internal/limits"
+	"github.com/dorgu/dorgu-gen/internal/progress"
 	"github.com/dorgu/dorgu-gen/internal/report"
 	"github.com/dorgu/dorgu-gen/internal/startup"
 )
@@ -61,8 +62,18 @@ func run() int {
 	})
 	defer stopWatch()
 
+	// On a terminal, a step that runs for seconds says what it is doing;
+	// on a pipe or in a log, nothing is printed.
+	var term *progress.Terminal
+	if isTerminal(stderr) {
+		term = progress.NewTerminal(stderr, progress.Delay)
+		ctx = progress.With(ctx, term.Report)
+	}
 	cmd := newRootCmd(os.Stdout, stderr)
 	err = cmd.ExecuteContext(ctx)
+	if term != nil {
+		term.Stop()
+	}
 	var sig *interrupted
 	if errors.As(context.Cause(ctx), &sig) {
 		// Whatever the command returned, it was cut short: its error

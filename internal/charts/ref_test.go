@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"context"
 	"os"
 	"slices"
 	"testing"
@@ -27,7 +28,7 @@ func TestRefsOfAStack(t *testing.T) {
 clusters: prod: {environment: "production", components: "cert-manager": version: "v1.20.3"}
 chartMirrors: "https://charts.jetstack.io": "https://mirror.acme.io/jetstack"
 `)})
-	s, err := stack.Evaluate(cfg)
+	s, err := stack.Evaluate(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

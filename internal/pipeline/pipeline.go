@@ -12,6 +12,7 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/limits"
 	"github.com/dorgu/dorgu-gen/internal/policy"
+	"github.com/dorgu/dorgu-gen/internal/progress"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
 	"github.com/dorgu/dorgu-gen/internal/stack"
 )
@@ -99,10 +100,12 @@ func Plan(ctx context.Context, cfg *config.Config, store *cache.Store) (*Result,
 // wait with an error while the evaluation is left to the process's end.
 func evaluate(ctx context.Context, cfg *config.Config) (planEntry, error) {
 	return limits.Eval(ctx, func() (planEntry, error) {
-		s, err := stack.Evaluate(cfg)
+		defer progress.Done(ctx)
+		s, err := stack.Evaluate(ctx, cfg)
 		if err != nil {
 			return planEntry{}, err
 		}
+		progress.Report(ctx, "planning and checking the scaffold's files")
 		tree, err := scaffold.Plan(s)
 		if err != nil {
 			return planEntry{}, err
@@ -128,6 +131,8 @@ func (r *Result) Check(ctx context.Context) error {
 		r.checked = CheckKey(r.cache, r.Config.Policies, docs)
 		return r.checked
 	}, func() ([]finding.Finding, error) {
+		progress.Report(ctx, "checking %d files with the policies", len(docs))
+		defer progress.Done(ctx)
 		e, err := r.engine()
 		if err != nil {
 			return nil, err

@@ -1,22 +1,27 @@
 package stack
 
 import (
+	"context"
 	"encoding/json"
 	"maps"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"cuelang.org/go/cue"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/progress"
 )
 
 // Evaluate evaluates cfg's sources. Errors are CUE errors carrying the
-// positions of the offending fields.
-func Evaluate(cfg *config.Config) (*Stack, error) {
+// positions of the offending fields. What it is doing is reported to ctx's
+// progress listener.
+func Evaluate(ctx context.Context, cfg *config.Config) (*Stack, error) {
+	progress.Report(ctx, "loading the CUE sources")
 	e, err := load(cfg, true)
 	if err != nil {
 		return nil, err
@@ -34,7 +39,7 @@ func Evaluate(cfg *config.Config) (*Stack, error) {
 	// Every cluster is evaluated, even with --cluster: policies that
 	// compare clusters (promotion, unique names) need them all; only the
 	// selected ones are written.
-	if s.Clusters, err = e.evaluateClusters(); err != nil {
+	if s.Clusters, err = e.evaluateClusters(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -45,7 +50,7 @@ func Evaluate(cfg *config.Config) (*Stack, error) {
 // use, so each worker after the first loads the sources into its own. The
 // result is in name order whatever the scheduling, and so is the error
 // reported: the first cluster's, in name order.
-func (e *evaluator) evaluateClusters() ([]*Cluster, error) {
+func (e *evaluator) evaluateClusters(ctx context.Context) ([]*Cluster, error) {
 	names := slices.Sorted(maps.Keys(e.clusters))
 	out := make([]*Cluster, len(names))
 	errs := make([]error, len(names))
@@ -61,8 +66,10 @@ func (e *evaluator) evaluateClusters() ([]*Cluster, error) {
 	}
 	var g errgroup.Group
 	g.SetLimit(workers)
+	var started atomic.Int64
 	for i, name := range names {
 		g.Go(func() error {
+			progress.Report(ctx, "evaluating cluster %s (%d/%d)", name, started.Add(1), len(names))
 			ev := <-free
 			defer func() { free <- ev }()
 			if ev == nil {

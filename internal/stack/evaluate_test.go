@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -23,7 +24,7 @@ func evaluate(t *testing.T, src string) (*Stack, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Evaluate(cfg)
+	return Evaluate(context.Background(), cfg)
 }
 
 // The checks of evaluate.go report at the user's file, never only inside

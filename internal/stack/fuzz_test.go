@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ func FuzzLoadConfig(f *testing.F) {
 			}
 			return
 		}
-		s, err := stack.Evaluate(cfg)
+		s, err := stack.Evaluate(context.Background(), cfg)
 		if err != nil {
 			checkEvalError(t, err)
 			return
