@@ -1,9 +1,12 @@
 package textdiff
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -84,5 +87,137 @@ func TestAgainstPatch(t *testing.T) {
 		if string(got) != c[1] {
 			t.Errorf("case %d: patched file is %q, want %q", i, got, c[1])
 		}
+	}
+}
+
+// The script is a shortest one (as long as the longest common subsequence
+// allows) and turns x into y, on random files of a few distinct lines.
+func TestScriptShortest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		x, y := randomLines(rng), randomLines(rng)
+		ops, ok := script(x, y, work)
+		if !ok {
+			t.Fatal("budget exhausted on a tiny input")
+		}
+		var gotX, gotY []string
+		common := 0
+		for _, o := range ops {
+			switch o.k {
+			case equal:
+				if x[o.i] != y[o.j] {
+					t.Fatalf("%q %q: equal op on different lines", x, y)
+				}
+				gotX, gotY = append(gotX, x[o.i]), append(gotY, y[o.j])
+				common++
+			case del:
+				gotX = append(gotX, x[o.i])
+			case ins:
+				gotY = append(gotY, y[o.j])
+			}
+		}
+		if !slices.Equal(gotX, x) || !slices.Equal(gotY, y) {
+			t.Fatalf("%q %q: the script does not rebuild the files", x, y)
+		}
+		if want := lcs(x, y); common != want {
+			t.Fatalf("%q %q: %d common lines, the longest common subsequence has %d", x, y, common, want)
+		}
+	}
+}
+
+// Without the budget for a shortest diff, the anchored diff is printed in
+// the same form, and patch(1) accepts it.
+func TestAnchored(t *testing.T) {
+	a := "u1\nx\nx\nx\na\nx\nx\nx\nx\nx\nx\nb\nx\nu2\n"
+	b := "u1\nx\nx\nx\nA\nx\nx\nx\nx\nx\nx\nB\nx\nu2\n"
+	got := anchored("a", "b", []byte(a), []byte(b))
+	if !strings.HasPrefix(got, "--- a\n+++ b\n@@ -2,13 +2,13 @@\n x\n x\n x\n-a\n") {
+		t.Errorf("got\n%s", got)
+	}
+	applies(t, a, b, got)
+	if got := anchored("a", "b", []byte(""), []byte("x\n")); got != "--- a\n+++ b\n@@ -0,0 +1 @@\n+x\n" {
+		t.Errorf("create: got %q", got)
+	}
+}
+
+// Two versions of a file of 8,000 lines, differing in every tenth line:
+// a shortest diff within the budget, in linear space.
+func BenchmarkUnified8000(b *testing.B) {
+	x, y := versions(8000)
+	b.ReportAllocs()
+	for b.Loop() {
+		Unified("a", "b", x, y)
+	}
+}
+
+// Two files of 8,000 lines with no line in common: past the budget of the
+// shortest diff, the anchored one.
+func BenchmarkUnified8000Unrelated(b *testing.B) {
+	var x, y strings.Builder
+	for i := range 8000 {
+		fmt.Fprintf(&x, "  key%d: old %d\n", i, i)
+		fmt.Fprintf(&y, "  other%d: new %d\n", i, i)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Unified("a", "b", []byte(x.String()), []byte(y.String()))
+	}
+}
+
+func versions(n int) ([]byte, []byte) {
+	var x, y strings.Builder
+	for i := range n {
+		fmt.Fprintf(&x, "  key%d: value %d\n", i, i)
+		if i%10 == 0 {
+			fmt.Fprintf(&y, "  key%d: changed %d\n", i, i)
+		} else {
+			fmt.Fprintf(&y, "  key%d: value %d\n", i, i)
+		}
+	}
+	return []byte(x.String()), []byte(y.String())
+}
+
+func randomLines(rng *rand.Rand) []string {
+	out := make([]string, rng.IntN(12))
+	for i := range out {
+		out[i] = string(rune('a'+rng.IntN(3))) + "\n"
+	}
+	return out
+}
+
+func lcs(x, y []string) int {
+	t := make([][]int, len(x)+1)
+	for i := range t {
+		t[i] = make([]int, len(y)+1)
+	}
+	for i := len(x) - 1; i >= 0; i-- {
+		for j := len(y) - 1; j >= 0; j-- {
+			if x[i] == y[j] {
+				t[i][j] = t[i+1][j+1] + 1
+			} else {
+				t[i][j] = max(t[i+1][j], t[i][j+1])
+			}
+		}
+	}
+	return t[0][0]
+}
+
+// applies checks with patch(1), where it is installed, that d turns a into b.
+func applies(t *testing.T, a, b, d string) {
+	t.Helper()
+	if _, err := exec.LookPath("patch"); err != nil {
+		return
+	}
+	f := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(f, []byte(a), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("patch", "-s", f)
+	cmd.Stdin = strings.NewReader(d)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("patch failed: %v\n%s\n%s", err, out, d)
+	}
+	if got, _ := os.ReadFile(f); string(got) != b {
+		t.Errorf("patched file is %q, want %q", got, b)
 	}
 }
