@@ -146,6 +146,14 @@ func scope(clusters []string) func(string) bool {
 // as report.Escape says, so that no line can speak to a terminal or a CI
 // runner.
 func printPlan(w io.Writer, plan *write.Plan, diff bool) {
+	// The diffs of all files together are bounded: a render that
+	// rewrites a fleet would otherwise print megabytes.
+	diffs := textdiff.NewBudget(textdiff.MaxBytes)
+	defer func() {
+		if n := diffs.Cut(); n > 0 {
+			fmt.Fprintf(w, "render: %s cut short or not shown: --diff shows at most %s of diffs in all\n", report.Plural(n, "diff", "diffs"), diffs.Limit())
+		}
+	}()
 	for _, c := range plan.Changes {
 		if c.Action == write.Unchanged {
 			continue
@@ -161,7 +169,7 @@ func printPlan(w io.Writer, plan *write.Plan, diff bool) {
 		case write.Remove:
 			b = "/dev/null"
 		}
-		fmt.Fprint(w, report.EscapeText(textdiff.Unified(a, b, c.Old, c.New)))
+		fmt.Fprint(w, report.EscapeText(diffs.Unified(a, b, c.Old, c.New)))
 	}
 }
 

@@ -27,11 +27,6 @@ const (
 	Unexpected = "drift-unexpected"
 )
 
-// maxDiffBytes bounds the files a diff is computed for: the diff is
-// quadratic, and a file this large is not a hand edit worth reading line
-// by line.
-const maxDiffBytes = 1 << 20
-
 // Options narrows the comparison when only part of the sources was
 // rendered.
 type Options struct {
@@ -53,6 +48,10 @@ func Check(tree *scaffold.Tree, disk *ondisk.Scaffold, opts Options) ([]finding.
 	// Unexpected files are told apart by what they hold (an AppProject is
 	// not an Application).
 	disk.Classify()
+	// The diffs of all drifted files together are bounded: a pull
+	// request that replaces every file must not make a report of
+	// megabytes.
+	diffs := textdiff.NewBudget(textdiff.MaxBytes)
 	var out []finding.Finding
 	for _, f := range tree.Files {
 		if opts.SkipReadme && f.Kind == scaffold.Readme {
@@ -96,9 +95,7 @@ func Check(tree *scaffold.Tree, disk *ondisk.Scaffold, opts Options) ([]finding.
 			Hint:    "make the change in the config and run dorgu-gen render, which rewrites this file; a hand edit is lost at the next render",
 		}
 		name := path.Join(opts.Label, f.Path)
-		if len(got) <= maxDiffBytes && len(f.Content) <= maxDiffBytes {
-			d.Diff = textdiff.Unified(name+" (rendered)", name+" (on disk)", f.Content, got)
-		}
+		d.Diff = diffs.Unified(name+" (rendered)", name+" (on disk)", f.Content, got)
 		out = append(out, d)
 	}
 	for _, f := range disk.Files {

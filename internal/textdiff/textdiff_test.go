@@ -221,3 +221,34 @@ func applies(t *testing.T, a, b, d string) {
 		t.Errorf("patched file is %q, want %q", got, b)
 	}
 }
+
+// The diffs of a run share one bound: the diff that passes it is cut at a
+// line and says how much is left out; the ones after it say they are not
+// shown.
+func TestBudget(t *testing.T) {
+	a := "one\ntwo\nthree\n"
+	b := "one\nTWO\nthree\n"
+	full := Unified("a/f", "b/f", []byte(a), []byte(b))
+	budget := NewBudget(len(full) + 30)
+	if got := budget.Unified("a/f", "b/f", []byte(a), []byte(b)); got != full {
+		t.Fatalf("within the budget: got %q, want %q", got, full)
+	}
+	if got := budget.Unified("a/g", "b/g", []byte(a), []byte(a)); got != "" {
+		t.Fatalf("equal files: got %q", got)
+	}
+	got := budget.Unified("a/g", "b/g", []byte(a), []byte(b))
+	want := "--- a/g\n+++ b/g\n[diff cut here: 5 more lines (38 bytes) not shown; the diffs shown reached their limit of " + fmt.Sprint(len(full)+30) + " bytes]\n"
+	if got != want {
+		t.Fatalf("past the budget: got %q\nwant %q", got, want)
+	}
+	got = budget.Unified("a/h", "b/h", []byte(a), []byte(b))
+	if want := "[diff of b/h not shown: the diffs shown reached their limit of " + fmt.Sprint(len(full)+30) + " bytes]\n"; got != want {
+		t.Fatalf("budget spent: got %q\nwant %q", got, want)
+	}
+	if budget.Cut() != 2 {
+		t.Fatalf("Cut() = %d, want 2", budget.Cut())
+	}
+	if s := size(MaxBytes); s != "1 MiB" {
+		t.Fatalf("size(MaxBytes) = %q", s)
+	}
+}
