@@ -6,7 +6,6 @@ import (
 	"maps"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -247,12 +246,23 @@ func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Compo
 		layers = append(layers, inst.LookupPath(p))
 	}
 	layers = append(layers, cv.LookupPath(overridePath(name, overrideValues)))
+	// Where the user's files set values, for findings about them. The
+	// component's own layers are looked at only when the user's files
+	// touch the component: the embedded ones' positions are dorgu-gen's
+	// sources.
+	touched := userPos(e.components[name].v)
+	own := touched.IsValid() && !config.IsEmbedded(touched.Filename())
+	d := valuesDecoder{dir: e.cfg.WorkDir}
 	values := map[string]any{}
-	for _, l := range layers {
+	for i, l := range layers {
 		if !l.Exists() {
 			continue
 		}
-		m, err := concrete(l)
+		if err := l.Validate(cue.Concrete(true), cue.Final()); err != nil {
+			return nil, err
+		}
+		d.record = own || i == len(layers)-1
+		m, err := d.layer(l)
 		if err != nil {
 			return nil, err
 		}
@@ -261,55 +271,9 @@ func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Compo
 	if comp.Values, err = json.Marshal(values); err != nil {
 		return nil, err
 	}
-	// Where the user's files set values, for findings about them. The
-	// component's own layers are walked only when the user's files touch
-	// the component: the embedded ones' positions are dorgu-gen's sources.
-	touched := userPos(e.components[name].v)
-	if !touched.IsValid() || config.IsEmbedded(touched.Filename()) {
-		layers = layers[3:]
-	}
-	comp.ValueOrigins = valueOrigins(layers, e.cfg.WorkDir)
+	comp.ValueOrigins = d.origins
 	return comp, nil
 }
-
-// valueOrigins maps each values leaf (its path joined by OriginSep) that a
-// file outside the embedded ones sets to its position, file:line:column
-// relative to the working directory; later layers win, as their values do.
-func valueOrigins(layers []cue.Value, dir string) map[string]string {
-	var out map[string]string
-	var walk func(v cue.Value, path []string)
-	walk = func(v cue.Value, path []string) {
-		d, _ := v.Default()
-		if d.IncompleteKind() == cue.StructKind {
-			it, err := d.Fields()
-			if err != nil {
-				return
-			}
-			for it.Next() {
-				walk(it.Value(), append(path, it.Selector().Unquoted()))
-			}
-			return
-		}
-		p := userPos(v)
-		if len(path) == 0 || !p.IsValid() || config.IsEmbedded(p.Filename()) {
-			return
-		}
-		if out == nil {
-			out = map[string]string{}
-		}
-		out[strings.Join(path, OriginSep)] = relName(dir, p.Filename()) + ":" + strconv.Itoa(p.Line()) + ":" + strconv.Itoa(p.Column())
-	}
-	for _, l := range layers {
-		if l.Exists() {
-			walk(l, nil)
-		}
-	}
-	return out
-}
-
-// OriginSep joins the keys of a values path in Component.ValueOrigins: no
-// key of a values file holds it.
-const OriginSep = "\x1f"
 
 // document validates that v is fully concrete and encodes it as compact
 // JSON with sorted keys, the form the scaffold and the policies read.
