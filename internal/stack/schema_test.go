@@ -29,6 +29,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"destination server and name", "clusters: dev: {environment: \"development\", destination: {server: \"https://k\", name: \"k\"}}\n", "clusters.dev.destination"},
 		{"promotion twice", dev + "promotion: [\"development\", \"staging\", \"development\"]\n", "promotion"},
 		{"promotion unknown environment", dev + "promotion: [\"development\", \"qa\"]\n", "promotion.1"},
+		{"cluster named default", "clusters: default: environment: \"development\"\n", "clusters.default.name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := validateSchemaOnly(schemaOnly(t, tc.src))

@@ -104,11 +104,25 @@ func checkNames(root cue.Value, p *problems) {
 		}
 	}
 	for _, c := range fields(root.LookupPath(pathClusters)) {
-		if name := label(c); !config.ValidName(name) {
+		name := label(c)
+		switch {
+		case !config.ValidName(name):
 			p.addf(userPos(c), "cluster name %q %s; it becomes a directory name and part of every Application name", name, nameRule)
+		case reservedClusterName(name) && userPos(c).Filename() == config.FlagsSource:
+			p.addf(token.NoPos, "--cluster %q: %s", name, reservedClusterReason)
+		case reservedClusterName(name):
+			p.addf(userPos(c), "cluster name %q: %s", name, reservedClusterReason)
 		}
 	}
 }
+
+// reservedClusterName reports whether a cluster name is one the schema's
+// #ClusterName excludes: the name of ArgoCD's built-in project.
+func reservedClusterName(name string) bool { return name == "default" }
+
+// reservedClusterReason says why, for messages: CUE's own error would
+// name only the schema's constraint.
+const reservedClusterReason = "a cluster's AppProject takes the cluster's name, and \"default\" is ArgoCD's built-in project, which lets any repository deploy anything anywhere: the scaffold would replace it and put every Application of the cluster in it; rename the cluster"
 
 func checkRepoFields(repo cue.Value, p *problems) {
 	if s, pos, ok := userString(repo.LookupPath(repoURL)); ok && !validRepoURL(s) {
