@@ -163,11 +163,13 @@ func Load(opts Options) (*Config, error) {
 	} else {
 		cfg.Ejected = true
 	}
+	var named []string // the --policy folders, which are read wherever they are
 	for _, d := range opts.PolicyDirs {
 		pd, err := repo.Path(d)
 		if err != nil {
 			return nil, &Error{Path: d, Msg: unwrapPathError(err).Error()}
 		}
+		named = append(named, pd.Abs())
 		if err := cfg.readPolicies(pd, true); err != nil {
 			return nil, relError(dir, err)
 		}
@@ -186,6 +188,11 @@ func Load(opts Options) (*Config, error) {
 	}
 	cfg.Origin = rel(dir, root.Abs())
 	cfg.Dir = root.folder().Abs()
+	if root.isDir {
+		if err := checkBeside(root.Dir, cfg.Ejected, named); err != nil {
+			return nil, relError(dir, err)
+		}
+	}
 	n := len(cfg.Policies)
 	if err := cfg.readUser(root); err != nil {
 		return nil, relError(dir, err)
@@ -360,6 +367,41 @@ func (c *Config) readUser(root *location) error {
 			return err
 		}
 		c.CUE = append(c.CUE, Source{Name: f.Abs(), Data: data})
+	}
+	return nil
+}
+
+// ConfigFoldersRule is the one rule for where a config's own folders
+// are, as messages and the README state it.
+const ConfigFoldersRule = "components/, policies/ and an ejected schema/ belong in the config's folder: the folder of a config file, or the config directory itself"
+
+// checkBeside reports a components/, policies/ or schema/ folder next to
+// a config directory, where a config file's would be: dorgu-gen reads
+// the config directory's own, so that folder would be silently ignored.
+// A folder holds what it is named for only with .cue files (.rego for
+// policies): a components/ folder of another project is no mistake. A
+// --policy folder is read wherever it is. The config directory's parent
+// is looked at only inside the repository; outside it, nothing is read.
+func checkBeside(cfgDir *repofs.Dir, ejected bool, named []string) error {
+	parent := cfgDir.Join("..")
+	for _, f := range []struct{ name, ext string }{{"components", ".cue"}, {"policies", ".rego"}, {"schema", ".cue"}} {
+		d := parent.Join(f.name)
+		if slices.Contains(named, d.Abs()) {
+			continue
+		}
+		entries, err := d.ReadDir()
+		if err != nil {
+			continue // absent, not a folder, or outside the repository
+		}
+		if !slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return !e.IsDir() && strings.HasSuffix(e.Name(), f.ext) }) {
+			continue
+		}
+		inside := cfgDir.Join(f.name).String()
+		msg := fmt.Sprintf("this %s folder is next to the config directory %s, where dorgu-gen does not read it: %s; move its files to %s", f.name, cfgDir.String(), ConfigFoldersRule, inside)
+		if f.name == "schema" && !ejected {
+			msg = fmt.Sprintf("this schema folder is next to the config directory %s, where dorgu-gen does not read it: %s; move it to %s to use it instead of the embedded schema", cfgDir.String(), ConfigFoldersRule, inside)
+		}
+		return &Error{Path: d.String(), Msg: msg}
 	}
 	return nil
 }

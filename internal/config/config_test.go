@@ -246,3 +246,32 @@ func TestClusterNames(t *testing.T) {
 	_, err = Load(Options{Dir: t.TempDir(), Clusters: []string{"a", "b"}})
 	wantConfigError(t, err, "the embedded default stack has one cluster")
 }
+
+// A components/ or policies/ folder next to a config directory would be
+// ignored, so it is an error naming it; beside the repository's top, where
+// nothing may be read, and for a --policy folder, it is not.
+func TestFoldersBesideConfigDirectory(t *testing.T) {
+	t.Run("components beside", func(t *testing.T) {
+		dir := t.TempDir()
+		files(t, dir, "dorgu/a.cue", good, "components/x.cue", "package dorgu\n")
+		_, err := Load(Options{Dir: dir})
+		ce := wantConfigError(t, err, ConfigFoldersRule)
+		if ce.Path != "components" {
+			t.Errorf("path %q, want components", ce.Path)
+		}
+	})
+	t.Run("policies named by --policy", func(t *testing.T) {
+		dir := t.TempDir()
+		files(t, dir, "dorgu/a.cue", good, "policies/p.rego", "package dorgu.policies.p\n")
+		if _, err := Load(Options{Dir: dir, PolicyDirs: []string{"policies"}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("config directory at the repository's top", func(t *testing.T) {
+		outer := t.TempDir()
+		files(t, outer, "components/x.cue", "package dorgu\n", "repo/a.cue", good, "repo/.git/HEAD", "ref: refs/heads/main\n")
+		if _, err := Load(Options{Dir: filepath.Join(outer, "repo"), Path: "."}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
