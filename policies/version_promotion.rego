@@ -4,9 +4,11 @@
 #   When the config declares a promotion order (promotion: ["development",
 #   "staging", "production"]), a chart version pinned in an environment must
 #   already run in an earlier environment of that order. An untried version
-#   is an error in production and a warning elsewhere. The order travels in
-#   the root Applications' dorgu.io/promotion annotation, so vet checks it on
-#   the files alone.
+#   is an error in production and a warning elsewhere. A component that no
+#   earlier environment runs at all (a hub's ArgoCD, which only production
+#   runs) has nothing to promote from: a note says so, and nothing fails.
+#   The order travels in the root Applications' dorgu.io/promotion
+#   annotation, so vet checks it on the files alone.
 # custom:
 #   kinds: [application, root-application]
 package dorgu.policies.version_promotion
@@ -38,8 +40,31 @@ versions(component, env) := {v |
 }
 
 # Each component Application pinned to a version no earlier environment
-# runs, with what the earlier environments run instead.
+# runs, while some earlier environment runs the component: what the earlier
+# environments run instead is the version to promote.
 untried contains u if {
+	some u in pinned
+	some prev in u.earlier
+	count(versions(lib.component(u.file), prev)) > 0
+	every e in u.earlier {
+		not u.version in versions(lib.component(u.file), e)
+	}
+}
+
+# Each component Application of an environment after the first whose
+# component no earlier environment runs at all (a hub's ArgoCD, in
+# production only): there is nothing to promote from. That is not a
+# problem, and a note says so.
+unpromoted contains u if {
+	some u in pinned
+	every e in u.earlier {
+		count(versions(lib.component(u.file), e)) == 0
+	}
+}
+
+# Every chart source of a component Application in an environment after
+# the first of the order, with its version and the earlier environments.
+pinned contains u if {
 	some file in lib.component_applications
 	env := lib.environment(file)
 	some i, e in order
@@ -48,11 +73,7 @@ untried contains u if {
 	some src in lib.chart_sources(file)
 	v := lib.source_str(src, "targetRevision")
 	v != ""
-	earlier := array.slice(order, 0, i)
-	every prev in earlier {
-		not v in versions(lib.component(file), prev)
-	}
-	u := {"file": file, "field": array.concat(src.field, ["targetRevision"]), "version": v, "env": env, "earlier": earlier}
+	u := {"file": file, "field": array.concat(src.field, ["targetRevision"]), "version": v, "env": env, "earlier": array.slice(order, 0, i)}
 }
 
 deny contains f if {
@@ -65,6 +86,16 @@ warn contains f if {
 	some u in untried
 	u.env != "production"
 	f := finding(u)
+}
+
+note contains f if {
+	some u in unpromoted
+	f := lib.finding(
+		u.file,
+		u.field,
+		sprintf("%s %s in %s (cluster %q) has nothing to promote from: no earlier environment (%s) runs %s", [lib.component(u.file), u.version, u.env, lib.cluster(u.file), concat(", ", u.earlier), lib.component(u.file)]),
+		sprintf("nothing to do; once an earlier environment runs %s, its version must match", [lib.component(u.file)]),
+	)
 }
 
 finding(u) := lib.finding(

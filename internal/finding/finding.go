@@ -8,12 +8,18 @@ import (
 	"strings"
 )
 
-// Severity says whether a finding blocks: errors do, warnings do not.
+// Severity says whether a finding blocks: errors do, warnings do not
+// (unless --fail-on-warn), notes never do.
 type Severity string
 
 const (
 	Error   Severity = "error"
 	Warning Severity = "warning"
+	// Note is something a reviewer should know that is not a problem: a
+	// check that had nothing to check, and why. It never fails a run,
+	// --fail-on-warn included, and no waiver applies to it. A policy
+	// reports one with a `note` rule, as it reports warnings with `warn`.
+	Note Severity = "note"
 )
 
 // Kind says which check a finding comes from. It is set where the finding

@@ -158,3 +158,20 @@ func TestReservedRule(t *testing.T) {
 		}
 	}
 }
+
+// A note needs no waiver: none applies to it, and a waiver that matches
+// only notes is unused (the waiver that once worked around a rule's error
+// can go once the rule says it is nothing).
+func TestWaiveLeavesNotes(t *testing.T) {
+	ws := []Waiver{{Name: "old", Rule: "r", Cluster: "prod", Reason: "x", Expires: "2026-12-31", File: "a.cue", Line: 1}}
+	got := Waive([]Finding{policyFinding(Note, "r", "prod")}, ws, opts("2026-01-01"))
+	if len(got) != 2 {
+		t.Fatalf("%+v", got)
+	}
+	if got[0].Severity != Note || got[0].Waived != "" || got[0].Message != "m" {
+		t.Errorf("a waiver applied to a note: %+v", got[0])
+	}
+	if got[1].Rule != RuleWaiverUnused {
+		t.Errorf("the waiver of a note is not unused: %+v", got[1])
+	}
+}

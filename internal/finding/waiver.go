@@ -79,6 +79,12 @@ func Waive(fs []Finding, ws []Waiver, o WaiveOptions) []Finding {
 	used := make([]bool, len(ws))
 	out := make([]Finding, 0, len(fs)+len(ws))
 	for _, f := range fs {
+		if f.Severity == Note {
+			// Nothing to live with: a waiver that only matches notes is
+			// unused, which tells the reader it can go.
+			out = append(out, f)
+			continue
+		}
 		var refused []string
 		for i, w := range ws {
 			if f.Waived != "" || !w.matches(f) {

@@ -350,7 +350,7 @@ func contentValue(c any) (ast.Value, error) {
 	return ast.InterfaceToValue(c)
 }
 
-// check evaluates one package's deny and warn rules.
+// check evaluates one package's deny, warn and note rules.
 func (q packageQuery) check(ctx context.Context, input ast.Value, byPath map[string]Document) ([]finding.Finding, error) {
 	rs, err := q.query.Eval(ctx,
 		rego.EvalParsedInput(input),
@@ -365,7 +365,7 @@ func (q packageQuery) check(ctx context.Context, input ast.Value, byPath map[str
 	}
 	rules, _ := rs[0].Expressions[0].Value.(map[string]any)
 	var out []finding.Finding
-	for _, kind := range []string{"deny", "warn"} {
+	for _, kind := range []string{"deny", "warn", "note"} {
 		set, _ := rules[kind].([]any)
 		if len(out)+len(set) > MaxFindings {
 			return nil, &config.Error{Msg: fmt.Sprintf("policy %s: more than %d findings in one evaluation, the limit; a rule probably reports every combination of files", ruleID(q.pkg), MaxFindings)}
@@ -386,8 +386,11 @@ func (q packageQuery) check(ctx context.Context, input ast.Value, byPath map[str
 
 func decode(raw any, rule, kind string) (finding.Finding, error) {
 	f := finding.Finding{Rule: rule, Kind: finding.KindPolicy, Severity: finding.Error}
-	if kind == "warn" {
+	switch kind {
+	case "warn":
 		f.Severity = finding.Warning
+	case "note":
+		f.Severity = finding.Note
 	}
 	switch v := raw.(type) {
 	case string:

@@ -105,6 +105,32 @@ warn contains {"path": f.path, "field": ["foo"], "msg": "foo is set", "hint": "r
 	}
 }
 
+// TestSeverities: deny is an error, warn a warning, note a note.
+func TestSeverities(t *testing.T) {
+	e, err := compile(t, "p.rego", `package dorgu.policies.three
+
+deny contains "d" if true
+
+warn contains "w" if true
+
+note contains {"msg": "n", "hint": "nothing to do"} if true
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.Check(context.Background(), []Document{{Path: "a.yaml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]finding.Severity{}
+	for _, f := range fs {
+		got[f.Message] = f.Severity
+	}
+	if len(fs) != 3 || got["d"] != finding.Error || got["w"] != finding.Warning || got["n"] != finding.Note {
+		t.Errorf("findings %+v", fs)
+	}
+}
+
 // TestScopes: a package declared per cluster sees one cluster's files at a
 // time; a repository-wide one sees every file, or the kinds it asks for.
 func TestScopes(t *testing.T) {

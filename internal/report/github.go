@@ -28,8 +28,9 @@ func (GitHubFormatter) Format(w io.Writer, r *Report) error {
 	for _, f := range r.Findings {
 		cmd := "error"
 		switch {
-		case f.Waived != "":
-			// Decided on: kept on the record, out of the reviewers' way.
+		case f.Waived != "", f.Severity == finding.Note:
+			// Decided on, or nothing to decide: kept on the record, out of
+			// the reviewers' way.
 			cmd = "notice"
 		case f.Severity == finding.Warning:
 			cmd = "warning"

@@ -21,7 +21,7 @@ const JSONVersion = 1
 //	 "findings": [{"severity", "rule", "kind", "file", "line", "column",
 //	               "field", "cluster", "component", "message", "hint",
 //	               "diff", "waived"}],
-//	 "summary": {"errors", "warnings", "waived", "files", "filesWithFindings", "failed"}}
+//	 "summary": {"errors", "warnings", "notes", "waived", "files", "filesWithFindings", "failed"}}
 //
 // Every key is always present: "" and 0 mean unknown.
 type JSONFormatter struct{}
@@ -56,6 +56,7 @@ type jsonFinding struct {
 type jsonSummary struct {
 	Errors            int  `json:"errors"`
 	Warnings          int  `json:"warnings"`
+	Notes             int  `json:"notes"`
 	Waived            int  `json:"waived"`
 	Files             int  `json:"files"`
 	FilesWithFindings int  `json:"filesWithFindings"`
@@ -77,7 +78,7 @@ func (JSONFormatter) Format(w io.Writer, r *Report) error {
 		})
 	}
 	e, wn := Count(r.Findings)
-	out.Summary = jsonSummary{Errors: e, Warnings: wn, Waived: Waived(r.Findings), Files: len(r.Files), FilesWithFindings: r.filesWithFindings(), Failed: r.Failed()}
+	out.Summary = jsonSummary{Errors: e, Warnings: wn, Notes: Notes(r.Findings), Waived: Waived(r.Findings), Files: len(r.Files), FilesWithFindings: r.filesWithFindings(), Failed: r.Failed()}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")

@@ -105,7 +105,7 @@ func (JUnitFormatter) Format(w io.Writer, r *Report) error {
 					continue
 				}
 				text := caseText(f)
-				if f.Severity == finding.Error || (r.FailOnWarn && f.Waived == "") {
+				if f.Severity == finding.Error || (r.FailOnWarn && f.Severity == finding.Warning && f.Waived == "") {
 					c.Failures = append(c.Failures, junitFailure{Message: f.Message, Type: string(f.Severity), Text: text})
 				} else {
 					out = append(out, string(f.Severity)+": "+text)

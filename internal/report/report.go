@@ -94,7 +94,11 @@ func (r *Report) filesWithFindings() int {
 func (r *Report) SummaryLine() string {
 	e, w := Count(r.Findings)
 	checked := fmt.Sprintf("%s checked (%s, %s)", Plural(len(r.Files), "scaffold file", "scaffold files"), r.Mode, strings.Join(r.Checks, ", "))
-	if e == 0 && w == 0 {
+	notes := ""
+	if n := Notes(r.Findings); n > 0 {
+		notes = ", " + Plural(n, "note", "notes")
+	}
+	if e == 0 && w == 0 && notes == "" {
 		return "vet: no findings; " + checked
 	}
 	result := "passed"
@@ -105,8 +109,8 @@ func (r *Report) SummaryLine() string {
 	if n := Waived(r.Findings); n > 0 {
 		warnings += fmt.Sprintf(" (%d waived)", n)
 	}
-	return fmt.Sprintf("vet %s: %s, %s in %s; %s", result,
-		Plural(e, "error", "errors"), warnings,
+	return fmt.Sprintf("vet %s: %s, %s%s in %s; %s", result,
+		Plural(e, "error", "errors"), warnings, notes,
 		Plural(r.filesWithFindings(), "file", "files"), checked)
 }
 

@@ -43,6 +43,11 @@ func sample() *Report {
 		{Severity: finding.Error, Rule: "yaml", Kind: finding.KindYAML, File: "infra-gitops/clusters/dev/values/broken.yaml", Line: 3,
 			Message: "the file is not valid YAML: mapping values are not allowed in this context"},
 		{Severity: finding.Warning, Rule: "sync-wave-order", Kind: finding.KindPolicy, Message: "a finding without a file"},
+		{Severity: finding.Note, Rule: "version-promotion", Kind: finding.KindPolicy, File: "infra-gitops/clusters/dev/apps/cert-manager.yaml",
+			Line: 29, Column: 5, Field: []any{"spec", "sources", json.Number("0"), "targetRevision"},
+			Cluster: "dev", Component: "cert-manager",
+			Message: "cert-manager v1.21.1 in development (cluster \"dev\") has nothing to promote from: no earlier environment (sandbox) runs cert-manager",
+			Hint:    "nothing to do"},
 	}
 	finding.Sort(fs)
 	return &Report{
@@ -53,6 +58,7 @@ func sample() *Report {
 			{ID: "chart-version-pinned", Kind: finding.KindPolicy, Title: "Chart versions are pinned", Description: "Every chart source names an exact release."},
 			{ID: "openobserve-credentials", Kind: finding.KindPolicy, Title: "OpenObserve credentials", Description: "No well-known default passwords."},
 			{ID: "sync-wave-order", Kind: finding.KindPolicy, Title: "Sync waves are integers", Description: "The sync-wave annotation is an integer."},
+			{ID: "version-promotion", Kind: finding.KindPolicy, Title: "Versions are promoted", Description: "A version runs earlier first."},
 			{ID: "cue", Kind: finding.KindCUE, Title: "The sources evaluate", Description: "CUE evaluates."},
 			{ID: "drift-modified", Kind: finding.KindDrift, Title: "Generated files match", Description: "Modified."},
 			{ID: "drift-missing", Kind: finding.KindDrift, Title: "Generated files exist", Description: "Missing."},
@@ -131,7 +137,7 @@ func TestTextColor(t *testing.T) {
 		t.Errorf("text without colour has escape sequences:\n%s", plain)
 	}
 	colored := string(format(t, "text", true, sample()))
-	for _, want := range []string{"\x1b[31merror\x1b[0m", "\x1b[33mwarning\x1b[0m", "\x1b[32m+  replicaCount: 7\x1b[0m"} {
+	for _, want := range []string{"\x1b[31merror\x1b[0m", "\x1b[33mwarning\x1b[0m", "\x1b[36mnote\x1b[0m", "\x1b[32m+  replicaCount: 7\x1b[0m"} {
 		if !strings.Contains(colored, want) {
 			t.Errorf("coloured text lacks %q", want)
 		}
@@ -139,7 +145,7 @@ func TestTextColor(t *testing.T) {
 	if !strings.Contains(plain, "infra-gitops/clusters/dev/apps/cert-manager.yaml:29:5: error chart-version-pinned: cert-manager") {
 		t.Errorf("text lacks the file:line:col line:\n%s", plain)
 	}
-	if !strings.HasSuffix(plain, "vet failed: 5 errors, 2 warnings in 6 files; 6 scaffold files checked (full, sources, drift, scaffold)\n") {
+	if !strings.HasSuffix(plain, "vet failed: 5 errors, 2 warnings, 1 note in 6 files; 6 scaffold files checked (full, sources, drift, scaffold)\n") {
 		t.Errorf("text does not end with the summary:\n%s", plain)
 	}
 }
@@ -173,6 +179,7 @@ func TestJSONSchema(t *testing.T) {
 		Summary  struct {
 			Errors            int  `json:"errors"`
 			Warnings          int  `json:"warnings"`
+			Notes             int  `json:"notes"`
 			Waived            int  `json:"waived"`
 			Files             int  `json:"files"`
 			FilesWithFindings int  `json:"filesWithFindings"`
@@ -212,11 +219,11 @@ func TestJSONSchema(t *testing.T) {
 			t.Errorf("version %d mode %q", d.Version, d.Mode)
 		}
 		e, w := Count(r.Findings)
-		if d.Summary.Errors != e || d.Summary.Warnings != w || len(d.Findings) != len(r.Findings) || d.Summary.Failed != (e > 0) {
-			t.Errorf("summary %+v does not count %d findings (%d errors, %d warnings)", d.Summary, len(d.Findings), e, w)
+		if d.Summary.Errors != e || d.Summary.Warnings != w || d.Summary.Notes != Notes(r.Findings) || len(d.Findings) != len(r.Findings) || d.Summary.Failed != (e > 0) {
+			t.Errorf("summary %+v does not count %d findings (%d errors, %d warnings, %d notes)", d.Summary, len(d.Findings), e, w, Notes(r.Findings))
 		}
 		for _, f := range d.Findings {
-			if f.Severity != "error" && f.Severity != "warning" {
+			if f.Severity != "error" && f.Severity != "warning" && f.Severity != "note" {
 				t.Errorf("severity %q", f.Severity)
 			}
 			want := map[string]string{"cue": "cue", "yaml": "yaml", "drift-missing": "drift", "drift-modified": "drift"}[f.Rule]
@@ -313,8 +320,15 @@ func TestSARIF(t *testing.T) {
 		if !ok || res.RuleIndex == nil || *res.RuleIndex != i {
 			t.Errorf("result of %s: rule index %v, want %d", res.RuleID, res.RuleIndex, i)
 		}
-		if res.Level != "error" && res.Level != "warning" {
-			t.Errorf("level %q", res.Level)
+		want := "error"
+		switch {
+		case res.RuleID == "version-promotion":
+			want = "note" // the sample's note
+		case res.RuleID == "openobserve-credentials" || res.RuleID == "sync-wave-order":
+			want = "warning"
+		}
+		if res.Level != want {
+			t.Errorf("result of %s: level %q, want %q", res.RuleID, res.Level, want)
 		}
 		if res.Message.Text == "" {
 			t.Errorf("result of %s has no message", res.RuleID)
@@ -497,5 +511,26 @@ func TestWaivedWarningsNeverFail(t *testing.T) {
 	r.Findings = append(r.Findings, finding.Finding{Severity: finding.Warning, Rule: "r", Kind: finding.KindPolicy, File: "b.yaml", Message: "m"})
 	if !r.Failed() {
 		t.Error("an unwaived warning did not fail the run with --fail-on-warn")
+	}
+}
+
+// A note is neither an error nor a warning: it never fails a run, not even
+// with FailOnWarn, and the summary counts it apart.
+func TestNotesNeverFail(t *testing.T) {
+	r := clean()
+	r.FailOnWarn = true
+	r.Findings = []finding.Finding{{Severity: finding.Note, Rule: "version-promotion", Kind: finding.KindPolicy,
+		File: "infra-gitops/clusters/prod/apps/argocd.yaml", Message: "nothing to promote from"}}
+	if r.Failed() {
+		t.Error("a note fails the run")
+	}
+	if got, want := r.SummaryLine(), "vet passed: 0 errors, 0 warnings, 1 note in 1 file; 6 scaffold files checked (full, sources, drift, scaffold)"; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if out := string(format(t, "junit", false, r)); strings.Contains(out, "<failure") || !strings.Contains(out, "note: infra-gitops/clusters/prod/apps/argocd.yaml") {
+		t.Errorf("junit reports a note as a failure, or not at all:\n%s", out)
+	}
+	if out := string(format(t, "github", false, r)); !strings.HasPrefix(out, "::notice file=infra-gitops/clusters/prod/apps/argocd.yaml,title=version-promotion::") {
+		t.Errorf("github: %s", out)
 	}
 }

@@ -141,7 +141,7 @@ func (SARIFFormatter) Format(w io.Writer, r *Report) error {
 	for _, f := range r.Findings {
 		level := "error"
 		switch {
-		case f.Waived != "":
+		case f.Waived != "", f.Severity == finding.Note:
 			level = "note"
 		case f.Severity == finding.Warning:
 			level = "warning"

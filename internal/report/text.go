@@ -28,8 +28,11 @@ func writeFinding(w io.Writer, f finding.Finding, color bool) {
 	sev := string(f.Severity)
 	if color {
 		code := "31"
-		if f.Severity == finding.Warning {
+		switch f.Severity {
+		case finding.Warning:
 			code = "33"
+		case finding.Note:
+			code = "36"
 		}
 		sev = "\x1b[" + code + "m" + sev + "\x1b[0m"
 	}
@@ -97,16 +100,28 @@ func (t TextFormatter) Format(w io.Writer, r *Report) error {
 	return err
 }
 
-// Count returns the number of errors and warnings.
+// Count returns the number of errors and warnings; notes are neither.
 func Count(fs []finding.Finding) (errors, warnings int) {
 	for _, f := range fs {
-		if f.Severity == finding.Error {
+		switch f.Severity {
+		case finding.Error:
 			errors++
-		} else {
+		case finding.Warning:
 			warnings++
 		}
 	}
 	return errors, warnings
+}
+
+// Notes returns the number of notes.
+func Notes(fs []finding.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity == finding.Note {
+			n++
+		}
+	}
+	return n
 }
 
 // Plural phrases n things.
