@@ -16,6 +16,7 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
 	"github.com/dorgu/dorgu-gen/internal/policy"
 	"github.com/dorgu/dorgu-gen/internal/report"
+	"github.com/dorgu/dorgu-gen/internal/scaffold"
 	"github.com/dorgu/dorgu-gen/internal/textdiff"
 	"github.com/dorgu/dorgu-gen/internal/write"
 )
@@ -133,7 +134,7 @@ func scope(clusters []string) func(string) bool {
 	}
 	return func(p string) bool {
 		for _, c := range clusters {
-			if strings.HasPrefix(p, "clusters/"+c+"/") || p == "argocd/"+c+"-root-app.yaml" {
+			if strings.HasPrefix(p, "clusters/"+c+"/") || p == scaffold.RootAppPath(c, true) || p == scaffold.RootsPath(c) {
 				return true
 			}
 		}

@@ -132,6 +132,9 @@ func what(f scaffold.File) string {
 	case scaffold.Values:
 		return fmt.Sprintf("the values file of %s in cluster %q", f.Component, f.Cluster)
 	case scaffold.RootApplication:
+		if f.Path == scaffold.RootsPath(f.Cluster) {
+			return fmt.Sprintf("the root of roots of hub %q", f.Cluster)
+		}
 		return fmt.Sprintf("the root Application of cluster %q", f.Cluster)
 	}
 	return "the scaffold's " + f.Path

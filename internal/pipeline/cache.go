@@ -53,6 +53,9 @@ func (p planEntry) Validate() error {
 			return errors.New("a cluster name is not a DNS-1123 label")
 		}
 		want[scaffold.RootAppPath(c.Name, p.Stack.MultiCluster)] = place{scaffold.RootApplication, c.Name, ""}
+		if c.Roots != nil {
+			want[scaffold.RootsPath(c.Name)] = place{scaffold.RootApplication, c.Name, ""}
+		}
 		want[scaffold.ProjectPath(c.Name)] = place{scaffold.AppProject, c.Name, ""}
 		for _, comp := range c.Components {
 			if comp == nil || !config.ValidName(comp.Name) {

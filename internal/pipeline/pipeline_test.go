@@ -26,12 +26,19 @@ func goldenCases(t *testing.T) []goldenCase {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hub, err := filepath.Abs("testdata/configs/hub")
+	if err != nil {
+		t.Fatal(err)
+	}
 	return []goldenCase{
 		// The embedded default, as `dorgu-gen render` writes it in an empty
 		// directory.
 		{"default", config.Options{Dir: t.TempDir()}},
 		{"default-production", config.Options{Dir: t.TempDir(), Clusters: []string{"prod"}, Environment: "production", RepoURL: "https://github.com/acme/infra.git"}},
 		{"multi", config.Options{Dir: abs}},
+		// A production hub managing a development and a staging cluster,
+		// with a promotion order.
+		{"hub", config.Options{Dir: hub}},
 	}
 }
 

@@ -13,8 +13,13 @@ import (
 var readmeTemplate string
 
 type readmeData struct {
-	Stack *stack.Stack
-	Roots map[string]string
+	Stack        *stack.Stack
+	Roots        map[string]string
+	RootsOfRoots map[string]string
+	// Example is the cluster the bootstrap commands use: a hub, whose root
+	// of roots brings up the clusters it manages too, else the first
+	// cluster that runs its own ArgoCD.
+	Example *stack.Cluster
 }
 
 func readme(s *stack.Stack) ([]byte, error) {
@@ -32,13 +37,32 @@ func readme(s *stack.Stack) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := readmeData{Stack: s, Roots: map[string]string{}}
+	d := readmeData{Stack: s, Roots: map[string]string{}, RootsOfRoots: map[string]string{}}
 	for _, c := range s.Clusters {
 		d.Roots[c.Name] = RootAppPath(c.Name, s.MultiCluster)
+		if c.Roots != nil {
+			d.RootsOfRoots[c.Name] = RootsPath(c.Name)
+		}
 	}
+	d.Example = example(s.Clusters)
 	var b bytes.Buffer
 	if err := t.Execute(&b, d); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// example picks the cluster whose bootstrap the README spells out.
+func example(clusters []*stack.Cluster) *stack.Cluster {
+	for _, c := range clusters {
+		if len(c.Manages) > 0 {
+			return c
+		}
+	}
+	for _, c := range clusters {
+		if c.ManagedBy == "" {
+			return c
+		}
+	}
+	return clusters[0]
 }

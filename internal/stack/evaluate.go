@@ -127,6 +127,12 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	if c.Root, err = document(root.LookupPath(pathApplication)); err != nil {
 		return nil, err
 	}
+	if c.Manages = e.manages[name]; len(c.Manages) > 0 {
+		roots := e.root.LookupPath(pathRootsDef).Unify(e.args.FillPath(argCluster, persona).FillPath(argRoots, append([]string{name}, c.Manages...)))
+		if c.Roots, err = document(roots.LookupPath(pathApplication)); err != nil {
+			return nil, err
+		}
+	}
 
 	repos := map[string]bool{e.repo.URL: true}
 	namespaces := map[string]bool{}

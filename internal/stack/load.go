@@ -28,7 +28,9 @@ type evaluator struct {
 	components map[string]*componentInfo
 	deps       map[string][]string
 	clusters   map[string]cue.Value
-	selected   []string
+	// manages maps a hub to the clusters it manages, sorted.
+	manages  map[string][]string
+	selected []string
 	// args is an empty struct of the evaluator's context, on which the
 	// arguments of a unification are filled in: cheap, unlike filling them
 	// into the value being evaluated.

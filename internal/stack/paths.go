@@ -28,6 +28,7 @@ var (
 // Definitions of the schema that dorgu-gen unifies with its arguments.
 var (
 	pathRootDef       = makePath("#Root")    // a cluster's root Application
+	pathRootsDef      = makePath("#Roots")   // a hub's root of roots
 	pathProjectDef    = makePath("#Project") // a cluster's AppProject
 	pathBaselineKinds = makePath("#BaselineClusterResources")
 )
@@ -38,6 +39,7 @@ var (
 	argRepo    = makePath("#repo")    // the scaffold's repository
 	argWave    = makePath("#wave")    // the component's sync wave
 	argIn      = makePath("#in")      // what #Project derives from the components
+	argRoots   = makePath("#roots")   // the clusters whose roots #Roots syncs
 )
 
 // The document each definition yields.

@@ -52,6 +52,13 @@ type Cluster struct {
 	Provider    string
 	// Root is the root Application that watches clusters/<name>/apps.
 	Root json.RawMessage
+	// Manages names the clusters whose ArgoCD this cluster is, sorted:
+	// they name it in managedBy. A cluster that manages any is a hub.
+	Manages []string `json:",omitempty"`
+	// Roots is a hub's root of roots, the Application that syncs its own
+	// root Application and those of the clusters it manages; nil for a
+	// cluster that manages none.
+	Roots json.RawMessage `json:",omitempty"`
 	// Project is the cluster's AppProject, which its root Application
 	// syncs before any component.
 	Project json.RawMessage

@@ -304,8 +304,11 @@ func (e *evaluator) indexClusters(p *problems) {
 		e.checkSettings(name, c, p)
 		e.checkOverrides(name, c, p)
 	}
+	e.manages = map[string][]string{}
 	for _, name := range slices.Sorted(maps.Keys(e.clusters)) {
-		e.checkHub(name, e.clusters[name], p)
+		if hub, ok := e.checkHub(name, e.clusters[name], p); ok {
+			e.manages[hub] = append(e.manages[hub], name)
+		}
 	}
 }
 
@@ -348,32 +351,33 @@ func (e *evaluator) checkOverrides(name string, cv cue.Value, p *problems) {
 
 // checkHub checks who manages a cluster: a hub must be a declared cluster
 // that runs its own ArgoCD, and a managed cluster must say how the hub's
-// ArgoCD knows it.
-func (e *evaluator) checkHub(name string, cv cue.Value, p *problems) {
+// ArgoCD knows it. It returns the hub of a cluster that has a valid one.
+func (e *evaluator) checkHub(name string, cv cue.Value, p *problems) (string, bool) {
 	mb := cv.LookupPath(clusterManagedBy)
 	if !mb.Exists() {
-		return
+		return "", false
 	}
 	hub, err := mb.String()
 	if err != nil {
-		return // the schema reports it
+		return "", false // the schema reports it
 	}
 	hv, ok := e.clusters[hub]
 	switch {
 	case hub == name:
 		p.addf(userPos(mb), "clusters.%s.managedBy: a cluster cannot be its own hub; leave managedBy unset for a cluster that runs its own ArgoCD", name)
-		return
+		return "", false
 	case !ok:
 		p.addf(userPos(mb), "clusters.%s.managedBy: unknown cluster %q%s", name, hub, known(hub, slices.Sorted(maps.Keys(e.clusters))))
-		return
+		return "", false
 	case managed(hv):
 		p.addf(userPos(mb), "clusters.%s.managedBy: %s is itself managed by a hub; the hub must be a cluster that runs its own ArgoCD", name, hub)
-		return
+		return "", false
 	}
 	dest := cv.LookupPath(clusterDestination)
 	if !dest.LookupPath(destServer).Exists() && !dest.LookupPath(destName).Exists() {
 		p.addf(userPos(mb), "clusters.%s: managed by %s, so it needs destination: {name: ...} or {server: ...}, as %s's ArgoCD knows the cluster", name, hub, hub)
 	}
+	return hub, true
 }
 
 // checkSelection checks that --cluster names declared clusters.
