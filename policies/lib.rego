@@ -43,6 +43,49 @@ values_files contains f if {
 	f.kind == "values"
 }
 
+# The Kubernetes objects the components' charts render, one entry each
+# (kind manifest), when render and vet run the chart checks: path is the
+# component's values file in that cluster, content the object as ArgoCD
+# applies it, object says which it is (apiVersion, kind, namespace, name,
+# source, hook). Without the chart checks there are none.
+manifests contains f if {
+	some f in files
+	f.kind == "manifest"
+	is_object(f.object)
+}
+
+# What a manifest entry names: apiVersion, kind, namespace ("" for a
+# cluster-scoped object), name, the chart template it came from (source)
+# and its helm.sh/hook annotation (hook, "" for none). {} for any other
+# file. (Not lib.object: a rule called object would hide the built-in
+# object.get and object.keys in this package.)
+object_meta(f) := f.object if is_object(f.object)
+
+else := {}
+
+# A rendered object as findings name it: "Role
+# kube-system/cert-manager:leaderelection from
+# cert-manager/templates/rbac.yaml", without the namespace for a
+# cluster-scoped object; what lib.subject says of an entry that names no
+# object.
+describe(f) := sprintf("%s %s/%s from %s", [k, ns, n, src]) if {
+	[k, ns, n, src] := object_names(f)
+	k != ""
+	n != ""
+	ns != ""
+} else := sprintf("%s %s from %s", [k, n, src]) if {
+	[k, _, n, src] := object_names(f)
+	k != ""
+	n != ""
+} else := subject(f)
+
+object_names(f) := [object_str(f, "kind"), object_str(f, "namespace"), object_str(f, "name"), object_str(f, "source")]
+
+object_str(f, key) := s if {
+	s := object_meta(f)[key]
+	is_string(s)
+} else := ""
+
 # x if it is an array, [] otherwise.
 as_array(x) := x if is_array(x)
 

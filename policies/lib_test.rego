@@ -115,6 +115,28 @@ values(cluster, component, content) := {
 	"content": content,
 }
 
+# A rendered object as render and vet pass it: the object a component's
+# chart deploys in a cluster, at the path of the component's values file.
+# A namespaced object without a namespace gets the component's
+# (its Application's destination), as ArgoCD applies it; cluster-scoped
+# ones have namespace "".
+manifest(cluster, component, obj, source) := {
+	"path": sprintf("clusters/%s/values/%s.yaml", [cluster, component]),
+	"kind": "manifest",
+	"cluster": cluster,
+	"component": component,
+	"environment": environments[cluster],
+	"content": obj,
+	"object": {
+		"apiVersion": obj.apiVersion,
+		"kind": obj.kind,
+		"namespace": object.get(obj, ["metadata", "namespace"], ""),
+		"name": obj.metadata.name,
+		"source": source,
+		"hook": object.get(obj, ["metadata", "annotations", "helm.sh/hook"], ""),
+	},
+}
+
 cert_manager := {"repoURL": "https://charts.jetstack.io", "name": "cert-manager", "version": "v1.21.1"}
 
 external_secrets := {"repoURL": "https://charts.external-secrets.io", "name": "external-secrets", "version": "0.20.4"}
@@ -298,6 +320,12 @@ test_get_never_fails if {
 	lib.get("text", ["a"]) == null
 	lib.get({"a": [{"b": 1}]}, ["a", 0, "b"]) == 1
 	lib.get({"a": "x"}, ["a", "b"]) == null
+	lib.get([[1, [2]]], [0, 1, 0]) == null
+	deep := {"spec": {"template": {"spec": {"containers": [{"env": [{"valueFrom": {"secretKeyRef": {"name": "s"}}}]}]}}}}
+	lib.get(deep, ["spec", "template", "spec", "containers", 0, "env", 0, "valueFrom", "secretKeyRef", "name"]) == "s"
+	lib.get(deep, ["spec", "template", "spec", "containers", 0, "env", 1, "valueFrom"]) == null
+	lib.get({"a": false}, ["a"]) == false
+	lib.get({"a": null}, ["a"]) == null
 }
 
 test_environment_falls_back_to_labels if {
@@ -316,4 +344,25 @@ test_subject if {
 test_dotted if {
 	lib.dotted(["spec", "sources", 0, "helm", "valueFiles", 1]) == "spec.sources[0].helm.valueFiles[1]"
 	lib.dotted(["metadata", "annotations", "argocd.argoproj.io/sync-wave"]) == `metadata.annotations["argocd.argoproj.io/sync-wave"]`
+}
+
+test_manifests_are_the_rendered_objects if {
+	role := manifest("dev", "cert-manager", {
+		"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+		"metadata": {"name": "cert-manager:leaderelection", "namespace": "kube-system"},
+	}, "cert-manager/templates/rbac.yaml")
+	inp := {"files": array.concat(scaffold.files, [role, {"path": "x", "kind": "manifest", "object": "not an object"}])}
+	lib.manifests == {role} with input as inp
+	lib.object_meta(role).kind == "Role"
+	lib.object_meta(root("dev")) == {}
+	lib.describe(role) == "Role kube-system/cert-manager:leaderelection from cert-manager/templates/rbac.yaml"
+}
+
+test_describe_cluster_scoped_and_malformed if {
+	crd := manifest("dev", "cert-manager", {
+		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		"metadata": {"name": "certificates.cert-manager.io"},
+	}, "cert-manager/templates/crds.yaml")
+	lib.describe(crd) == "CustomResourceDefinition certificates.cert-manager.io from cert-manager/templates/crds.yaml"
+	lib.describe({"path": "x.yaml", "kind": "manifest", "object": {"kind": 3, "name": null}}) == "x.yaml"
 }

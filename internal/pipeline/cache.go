@@ -91,6 +91,11 @@ func CheckKey(store *cache.Store, policies []config.Source, docs []policy.Docume
 	h.String("documents")
 	for _, d := range docs {
 		h.Strings([]string{d.Path, d.Kind, d.Cluster, d.Component, d.Environment})
+		if o := d.Object; o != nil {
+			h.Strings([]string{"object", o.APIVersion, o.Kind, o.Namespace, o.Name, o.Source, o.Hook})
+		} else {
+			h.String("")
+		}
 		raw, ok := d.Content.(json.RawMessage)
 		if !ok {
 			raw, _ = json.Marshal(d.Content)

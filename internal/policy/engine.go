@@ -35,6 +35,33 @@ type Document struct {
 	Component   string `json:"component"`
 	Environment string `json:"environment"`
 	Content     any    `json:"content"`
+	// Object says which Kubernetes object a document of kind manifest is:
+	// one that a component's chart renders for its cluster. Nil for the
+	// scaffold's own files.
+	Object *ObjectMeta `json:"object,omitempty"`
+}
+
+// KindManifest is the kind of a document that is an object a chart
+// renders. Its path is the values file of the component in that cluster:
+// the file a reviewer sees and the config's values change.
+const KindManifest = "manifest"
+
+// ObjectMeta identifies a rendered object, as the policies read it in
+// input.files[_].object.
+type ObjectMeta struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	// Namespace is "" for a cluster-scoped object; a namespaced one
+	// without a namespace has the Application's destination namespace,
+	// as ArgoCD applies it.
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Source is the chart template it came from (helm template's
+	// "# Source:" comment).
+	Source string `json:"source"`
+	// Hook is the helm.sh/hook annotation's value, "" for an object that
+	// is not a hook. ArgoCD runs Helm hooks as sync hooks.
+	Hook string `json:"hook"`
 }
 
 // Rule describes one policy, for output formats that list rules.
@@ -337,6 +364,16 @@ func inputOf(docs []Document) (ast.Value, error) {
 			ast.Item(ast.InternedTerm("environment"), ast.StringTerm(d.Environment)),
 			ast.Item(ast.InternedTerm("content"), ast.NewTerm(content)),
 		)
+		if o := d.Object; o != nil {
+			files[i].Value.(ast.Object).Insert(ast.InternedTerm("object"), ast.ObjectTerm(
+				ast.Item(ast.InternedTerm("apiVersion"), ast.StringTerm(o.APIVersion)),
+				ast.Item(ast.InternedTerm("kind"), ast.StringTerm(o.Kind)),
+				ast.Item(ast.InternedTerm("namespace"), ast.StringTerm(o.Namespace)),
+				ast.Item(ast.InternedTerm("name"), ast.StringTerm(o.Name)),
+				ast.Item(ast.InternedTerm("source"), ast.StringTerm(o.Source)),
+				ast.Item(ast.InternedTerm("hook"), ast.StringTerm(o.Hook)),
+			))
+		}
 	}
 	return ast.NewObject(ast.Item(ast.InternedTerm("files"), ast.ArrayTerm(files...))), nil
 }
