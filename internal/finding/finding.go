@@ -35,16 +35,31 @@ const (
 	// KindWaiver is a finding about a waiver of the config: one that
 	// expired, or that matches nothing.
 	KindWaiver Kind = "waiver"
+	// KindValues is a values file checked against its chart: a value the
+	// chart's values.schema.json refuses (Helm then refuses to render, so
+	// ArgoCD cannot sync: never waivable) or a key the chart does not
+	// have (ignored by Helm; a subtree the chart copies as it is goes in
+	// the component's freeformValues instead).
+	KindValues Kind = "values"
+)
+
+// The rules of the values checks against the charts.
+const (
+	RuleValuesSchema     = "values-schema"
+	RuleValuesUnknownKey = "values-unknown-key"
 )
 
 // ReservedRule reports whether a rule id names one of dorgu-gen's own
-// checks (cue, yaml, drift-*, waiver-*) rather than a policy: no policy may
-// take such an id, and no waiver may name one.
+// checks (cue, yaml, drift-*, waiver-*, values-schema, values-unknown-key)
+// rather than a policy: no policy may take such an id, and no waiver may
+// name one.
 func ReservedRule(id string) bool {
-	return id == "cue" || id == "yaml" || strings.HasPrefix(id, "drift-") || strings.HasPrefix(id, "waiver-")
+	return id == "cue" || id == "yaml" || strings.HasPrefix(id, "drift-") || strings.HasPrefix(id, "waiver-") ||
+		id == RuleValuesSchema || id == RuleValuesUnknownKey
 }
 
-// ReservedRules lists the reserved ids for messages.
+// ReservedRules lists the reserved ids of the checks of the scaffold and
+// the sources, for messages; the values checks' ids are named apart.
 func ReservedRules() []string { return []string{"cue", "yaml", "drift-*", "waiver-*"} }
 
 // Finding is one problem found in the sources or the scaffold.

@@ -152,7 +152,8 @@ func TestWaiveUnused(t *testing.T) {
 }
 
 func TestReservedRule(t *testing.T) {
-	for id, want := range map[string]bool{"cue": true, "yaml": true, "drift-modified": true, "drift-x": true, "waiver-unused": true, "drift": false, "cuex": false, "chart-version-pinned": false} {
+	for id, want := range map[string]bool{"cue": true, "yaml": true, "drift-modified": true, "drift-x": true, "waiver-unused": true, "drift": false, "cuex": false, "chart-version-pinned": false,
+		"values-schema": true, "values-unknown-key": true, "values-file-referenced": false, "values-schemas": false} {
 		if ReservedRule(id) != want {
 			t.Errorf("ReservedRule(%q) = %v", id, !want)
 		}

@@ -195,6 +195,8 @@ func checkUserPackage(mod *ast.Module, builtinIDs map[string]bool) string {
 	switch {
 	case builtin:
 		return fmt.Sprintf("%s belongs to the built-in rule %s: a user policy may not add rules to a built-in package or replace its helpers; give your policy a package of its own (dorgu.policies.<id>), and live with a built-in finding through a waiver in the config", at, strings.TrimSuffix(id, "-test"))
+	case id == finding.RuleValuesSchema || id == finding.RuleValuesUnknownKey:
+		return fmt.Sprintf("%s would report as rule %s, the id of dorgu-gen's check of the values against the charts; choose another package name", at, id)
 	case finding.ReservedRule(id):
 		return fmt.Sprintf("%s would report as rule %s, an id reserved for dorgu-gen's own checks (%s); choose another package name", at, id, strings.Join(finding.ReservedRules(), ", "))
 	}

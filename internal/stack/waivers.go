@@ -57,7 +57,9 @@ func precheckWaivers(root cue.Value) cueerrors.Error {
 	}
 	var errs cueerrors.Error
 	for _, w := range fields(v) {
-		if s, pos, ok := userString(w.LookupPath(waiverRule)); ok && finding.ReservedRule(s) {
+		if s, pos, ok := userString(w.LookupPath(waiverRule)); ok && (s == finding.RuleValuesSchema || s == finding.RuleValuesUnknownKey) {
+			errs = cueerrors.Append(errs, errorf(pos, "%s.rule: %s findings cannot be waived: they say how the chart takes the values (a value its values.schema.json refuses stops Helm, so ArgoCD renders nothing; a key it does not have is ignored); fix the value, or declare a subtree the chart copies as it is in the component's freeformValues", w.Path(), s))
+		} else if ok && finding.ReservedRule(s) {
 			errs = cueerrors.Append(errs, errorf(pos, "%s.rule: %s findings cannot be waived: a waiver applies to policy findings only, and %s is one of dorgu-gen's own checks (the sources evaluate, the scaffold parses and matches them, the waivers hold), which a change must not be able to silence; fix what it reports instead", w.Path(), s, s))
 		}
 		if s, pos, ok := userString(w.LookupPath(waiverExpires)); ok {

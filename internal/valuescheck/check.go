@@ -16,8 +16,8 @@ import (
 
 // Rule ids of the findings.
 const (
-	RuleSchema     = "values-schema"
-	RuleUnknownKey = "values-unknown-key"
+	RuleSchema     = finding.RuleValuesSchema
+	RuleUnknownKey = finding.RuleValuesUnknownKey
 )
 
 // Target is one values file and what it is for.
@@ -78,7 +78,7 @@ func Check(ch *chart.Chart, t Target) ([]finding.Finding, error) {
 			schemaOf = "values.schema.json of its subchart " + v.Chart
 		}
 		out = append(out, finding.Finding{
-			Severity: finding.Error, Rule: RuleSchema, Kind: finding.KindPolicy,
+			Severity: finding.Error, Rule: RuleSchema, Kind: finding.KindValues,
 			File: t.File, Line: line, Column: col, Cluster: t.Cluster, Component: t.Component,
 			Field:   fieldOf(v.Path),
 			Message: msg + " (" + schemaOf + ")",
@@ -99,7 +99,7 @@ func Check(ch *chart.Chart, t Target) ([]finding.Finding, error) {
 			msg += fmt.Sprintf("; did you mean %q?", u.Suggestion)
 		}
 		out = append(out, finding.Finding{
-			Severity: finding.Warning, Rule: RuleUnknownKey, Kind: finding.KindPolicy,
+			Severity: finding.Warning, Rule: RuleUnknownKey, Kind: finding.KindValues,
 			File: t.File, Line: line, Column: col, Cluster: t.Cluster, Component: t.Component,
 			Field:   fieldOf(u.Path),
 			Message: msg,
