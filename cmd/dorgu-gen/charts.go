@@ -1,14 +1,23 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/dorgu/dorgu-gen/internal/cache"
+	"github.com/dorgu/dorgu-gen/internal/chartlock"
 	"github.com/dorgu/dorgu-gen/internal/charts"
+	"github.com/dorgu/dorgu-gen/internal/config"
+	"github.com/dorgu/dorgu-gen/internal/helmrender"
+	"github.com/dorgu/dorgu-gen/internal/pipeline"
+	"github.com/dorgu/dorgu-gen/internal/stack"
 )
 
 func newChartsCmd() *cobra.Command {
@@ -88,4 +97,71 @@ func relPath(p string) string {
 		return r
 	}
 	return p
+}
+
+// chartChecks are the flags of render and vet that decide their charts
+// step: it runs whenever the config has a dorgu.lock, or with --charts;
+// --no-charts skips it.
+type chartChecks struct {
+	chartFlags
+	on, off bool
+}
+
+func (f *chartChecks) register(cmd *cobra.Command) {
+	f.chartFlags.register(cmd.Flags())
+	cmd.Flags().BoolVar(&f.on, "charts", false, "check the values against the charts and the objects they render, as dorgu.lock locks them (the default when dorgu.lock exists); without dorgu.lock, an error")
+	cmd.Flags().BoolVar(&f.off, "no-charts", false, "skip the chart checks, even with a dorgu.lock")
+	cmd.MarkFlagsMutuallyExclusive("charts", "no-charts")
+}
+
+// step returns the charts step of a run: the locked charts, through the
+// chart client (from the cache, else downloaded unless --offline), once
+// every archive the written clusters need is there and matches the lock;
+// nil when the step does not run.
+func (f *chartChecks) step(stderr io.Writer, store *cache.Store) pipeline.ChartsFunc {
+	return func(ctx context.Context, cfg *config.Config, s *stack.Stack) (helmrender.ChartSource, error) {
+		if f.off {
+			return nil, nil
+		}
+		lockPath := relPath(chartlock.Path(cfg))
+		lock, err := chartlock.Read(lockPath)
+		if err != nil {
+			return nil, err
+		}
+		refs := writtenRefs(s)
+		if lock == nil {
+			if !f.on {
+				return nil, nil
+			}
+			var names []string
+			for _, r := range refs {
+				names = append(names, r.String())
+			}
+			return nil, &config.Error{Msg: fmt.Sprintf("--charts: there is no %s to say which chart archives to check (%s); run dorgu-gen charts pull to lock and cache them, or leave out --charts", lockPath, strings.Join(names, ", "))}
+		}
+		var progress io.Writer
+		if isTerminal(stderr) {
+			progress = stderr
+		}
+		o, err := f.options(s.ChartMirrors, store.Dir(), progress)
+		if err != nil {
+			return nil, &config.Error{Msg: err.Error()}
+		}
+		client, err := charts.New(o)
+		if err != nil {
+			return nil, &config.Error{Msg: err.Error()}
+		}
+		if _, err := client.Locked(ctx, lock, lockPath, refs); err != nil {
+			return nil, err
+		}
+		return helmrender.NewLockedCharts(client, lock), nil
+	}
+}
+
+// writtenRefs are the charts of the clusters a run writes, each once, in
+// the lock's order.
+func writtenRefs(s *stack.Stack) []charts.Ref {
+	sub := *s
+	sub.Clusters = s.WrittenClusters()
+	return charts.Refs(&sub)
 }

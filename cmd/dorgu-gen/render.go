@@ -41,6 +41,7 @@ func (s *sourceFlags) register(fs *pflag.FlagSet) {
 func newRenderCmd() *cobra.Command {
 	var (
 		src    sourceFlags
+		checks chartChecks
 		out    string
 		dryRun bool
 		diff   bool
@@ -72,7 +73,8 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 			if err != nil {
 				return err
 			}
-			res, err := pipeline.Render(cmd.Context(), src.opts, openCache(cmd.ErrOrStderr()))
+			store := openCache(stderr)
+			res, err := pipeline.Render(cmd.Context(), src.opts, store, pipeline.WithCharts(checks.step(stderr, store)))
 			if err != nil {
 				return err
 			}
@@ -82,8 +84,7 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 			}
 			report.Text(stderr, findings, colorOK(stderr))
 			if finding.HasErrors(findings) {
-				n, _ := report.Count(findings)
-				fmt.Fprintf(stderr, "render: %s; nothing written\n", report.Plural(n, "policy error", "policy errors"))
+				fmt.Fprintf(stderr, "render: %s; nothing written\n", errorCounts(findings))
 				return errFindings
 			}
 			if res.Stack.Repo.Placeholder {
@@ -117,6 +118,7 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 		},
 	}
 	src.register(cmd.Flags())
+	checks.register(cmd)
 	cmd.Flags().StringVarP(&out, "out", "o", defaultOut, "output directory of the scaffold")
 	cmd.Flags().StringVar(&out, "gitops-output", defaultOut, "alias of --out")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list what would be created, updated and removed; write nothing")
@@ -124,6 +126,29 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite or remove generated files edited by hand, and take over files dorgu-gen did not generate")
 	cmd.MarkFlagsMutuallyExclusive("out", "gitops-output")
 	return cmd
+}
+
+// errorCounts says how many errors block a render: the policies', and the
+// values checks' against the charts.
+func errorCounts(fs []finding.Finding) string {
+	var policies, values int
+	for _, f := range fs {
+		switch {
+		case f.Severity != finding.Error:
+		case f.Kind == finding.KindValues:
+			values++
+		default:
+			policies++
+		}
+	}
+	var parts []string
+	if policies > 0 {
+		parts = append(parts, report.Plural(policies, "policy error", "policy errors"))
+	}
+	if values > 0 {
+		parts = append(parts, report.Plural(values, "values error", "values errors"))
+	}
+	return strings.Join(parts, " and ")
 }
 
 // scope limits removals to the rendered clusters: with --cluster, the files

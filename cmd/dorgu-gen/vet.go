@@ -18,6 +18,7 @@ const embeddedConfig = "embedded"
 func newVetCmd() *cobra.Command {
 	var (
 		src        sourceFlags
+		checks     chartChecks
 		out        string
 		output     string
 		failOnWarn bool
@@ -61,7 +62,8 @@ a usage error.`,
 			if err != nil {
 				return err
 			}
-			opts := vet.Options{Sources: src.opts, Out: out, Cache: openCache(cmd.ErrOrStderr()), Today: day}
+			store := openCache(cmd.ErrOrStderr())
+			opts := vet.Options{Sources: src.opts, Out: out, Cache: store, Today: day, Charts: checks.step(cmd.ErrOrStderr(), store)}
 			opts.Sources.Dir = wd
 			if src.opts.Path == embeddedConfig {
 				opts.Sources.Path, opts.Embedded = "", true
@@ -85,6 +87,7 @@ a usage error.`,
 		},
 	}
 	src.register(cmd.Flags())
+	checks.register(cmd)
 	cmd.Flags().Lookup("config").Usage = "CUE config file or directory, or \"embedded\" for the embedded default stack (default: ./dorgu.cue or ./dorgu/ if present, else scaffold-only mode)"
 	cmd.Flags().StringVarP(&out, "out", "o", defaultOut, "directory of the scaffold to check")
 	cmd.Flags().StringVar(&output, "output", "text", "output format: "+strings.Join(report.Formats, ", "))

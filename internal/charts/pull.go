@@ -130,7 +130,11 @@ func (c *Client) Locked(ctx context.Context, lock *chartlock.Lock, lockPath stri
 		})
 	}
 	_ = g.Wait()
-	if err := collect(errs, "To get them: run dorgu-gen charts pull where the repositories are reachable, set a mirror (chartMirrors in the config, or --chart-mirror FROM=TO), or skip the chart checks with --no-charts."); err != nil {
+	pull := "run dorgu-gen charts pull"
+	if c.offline {
+		pull += " without --offline"
+	}
+	if err := collect(errs, "To get them: "+pull+" where the repositories are reachable, set a mirror (chartMirrors in the config, or --chart-mirror FROM=TO), or skip the chart checks with --no-charts."); err != nil {
 		return nil, err
 	}
 	return entries, nil

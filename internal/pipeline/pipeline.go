@@ -1,16 +1,20 @@
 // Package pipeline runs the one-way flow that render and vet share: load
-// the config, evaluate the CUE, plan the scaffold and check it with the
-// policies. Writing is left to the caller.
+// the config, evaluate the CUE, plan the scaffold, run the charts step
+// (check the values against the charts, render them, plan each AppProject
+// from what they render) and check it all with the policies. Writing is
+// left to the caller.
 package pipeline
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/dorgu/dorgu-gen/internal/cache"
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/limits"
+	"github.com/dorgu/dorgu-gen/internal/manifests"
 	"github.com/dorgu/dorgu-gen/internal/policy"
 	"github.com/dorgu/dorgu-gen/internal/progress"
 	"github.com/dorgu/dorgu-gen/internal/scaffold"
@@ -24,15 +28,22 @@ type Result struct {
 	// Tree holds the files to write: with --cluster, the selected
 	// clusters' files only.
 	Tree *scaffold.Tree
-	// Findings are the policies' findings once checked, before waivers:
-	// with --cluster, the selected clusters' (and those about no cluster
-	// in particular). Waived applies the waivers.
+	// Findings are the policies' findings once checked, and the values
+	// checks' of the charts step, before waivers: with --cluster, the
+	// selected clusters' (and those about no cluster in particular).
+	// Waived applies the waivers.
 	Findings []finding.Finding
+	// Manifests is what the charts of the written clusters deploy, once
+	// the charts step ran; nil without it.
+	Manifests *manifests.Result
 
 	// all is every planned file: the policies check the selected clusters
 	// in the context of the whole repository.
 	all   *scaffold.Tree
 	cache *cache.Store
+	// planKey is the cache key of the plan, which the projects planned
+	// from rendered objects extend.
+	planKey cache.Key
 	// engine compiles the policies once, on first use: a plan served from
 	// the cache may never need them.
 	engine func() (*policy.Engine, error)
@@ -42,10 +53,15 @@ type Result struct {
 	unwaived []finding.Finding
 }
 
-// Render loads, evaluates, plans and checks. An error means the sources
-// could not be turned into a scaffold (exit code 2); policy findings are in
-// the result. store may be nil: no cache.
-func Render(ctx context.Context, opts config.Options, store *cache.Store) (*Result, error) {
+// Render loads, evaluates, plans, runs the charts step when WithCharts
+// says so, and checks. An error means the sources could not be turned
+// into a scaffold (exit code 2); policy and values findings are in the
+// result. store may be nil: no cache.
+func Render(ctx context.Context, opts config.Options, store *cache.Store, with ...Option) (*Result, error) {
+	var o options
+	for _, w := range with {
+		w(&o)
+	}
 	cfg, err := config.Load(opts)
 	if err != nil {
 		return nil, err
@@ -53,6 +69,17 @@ func Render(ctx context.Context, opts config.Options, store *cache.Store) (*Resu
 	res, err := Plan(ctx, cfg, store)
 	if err != nil {
 		return nil, err
+	}
+	if o.charts != nil {
+		src, err := o.charts(ctx, cfg, res.Stack)
+		if err != nil {
+			return nil, err
+		}
+		if src != nil {
+			if err := res.Charts(ctx, src); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return res, res.Check(ctx)
 }
@@ -67,7 +94,7 @@ func Plan(ctx context.Context, cfg *config.Config, store *cache.Store) (*Result,
 		cache:  store,
 		engine: sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, policy.SetOf(cfg)) }),
 	}
-	plan, err := cache.Memo(store, func() cache.Key { return planKey(store, cfg) }, func() (planEntry, error) {
+	plan, err := cache.Memo(store, func() cache.Key { res.planKey = planKey(store, cfg); return res.planKey }, func() (planEntry, error) {
 		// The policies compile while CUE evaluates: neither needs the
 		// other. An evaluation error discards the compilation; it is not
 		// waited for.
@@ -127,6 +154,11 @@ func (r *Result) Engine() (*policy.Engine, error) { return r.engine() }
 // the cache: whether one has expired depends on the day, not the sources.
 func (r *Result) Check(ctx context.Context) error {
 	docs := Documents(r.all)
+	var values []finding.Finding
+	if r.Manifests != nil {
+		docs = append(docs, ManifestDocuments(r.Stack, r.Manifests.Releases)...)
+		values = r.Manifests.Findings
+	}
 	findings, err := cache.Memo(r.cache, func() cache.Key {
 		r.checked = CheckKey(r.cache, r.Config.Policies, docs)
 		return r.checked
@@ -141,6 +173,10 @@ func (r *Result) Check(ctx context.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if len(values) > 0 {
+		findings = append(slices.Clone(findings), values...)
+		finding.Sort(findings)
 	}
 	r.unwaived = findings
 	r.Findings = r.selectedOnly(findings)

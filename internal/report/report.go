@@ -24,6 +24,9 @@ const (
 	CheckSources  = "sources"
 	CheckDrift    = "drift"
 	CheckScaffold = "scaffold"
+	// CheckCharts is the charts step: the values checked against the
+	// charts, and the objects they render checked by the policies.
+	CheckCharts = "charts"
 )
 
 // Rule describes one rule a finding can come from: a policy, or one of

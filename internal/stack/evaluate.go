@@ -136,7 +136,7 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 
 	repos := map[string]bool{e.repo.URL: true}
 	namespaces := map[string]bool{}
-	kinds := map[groupKind]bool{}
+	kinds := map[GroupKind]bool{}
 	for _, n := range enabled {
 		// One unification per component and cluster: filling #cluster and
 		// #wave one after the other would evaluate the component twice.
@@ -150,7 +150,7 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		c.Components = append(c.Components, comp)
 		repos[comp.RepoURL] = true
 		namespaces[comp.Namespace] = true
-		var gks []groupKind
+		var gks []GroupKind
 		if err := inst.LookupPath(compClusterResources).Decode(&gks); err != nil {
 			return nil, err
 		}
@@ -165,7 +165,10 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		return strings.Compare(a.Name, b.Name)
 	})
 
-	if c.Project, err = e.project(persona, repos, namespaces, kinds); err != nil {
+	if c.ProjectIn, err = e.projectInput(repos, namespaces, kinds); err != nil {
+		return nil, err
+	}
+	if c.Project, err = e.project(persona, c.ProjectIn); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -198,36 +201,22 @@ func (e *evaluator) enabled(name string, cv cue.Value) ([]string, error) {
 	return enabled, p.err()
 }
 
-// project returns a cluster's AppProject: the repositories, namespaces and
-// cluster-scoped kinds its components use, and the baseline kinds.
-func (e *evaluator) project(persona map[string]any, repos, namespaces map[string]bool, kinds map[groupKind]bool) (json.RawMessage, error) {
-	var baseline []groupKind
+// projectInput is what a cluster's AppProject allows as its components
+// declare it: the repositories, namespaces and cluster-scoped kinds they
+// use, and the baseline kinds.
+func (e *evaluator) projectInput(repos, namespaces map[string]bool, kinds map[GroupKind]bool) (ProjectInput, error) {
+	var baseline []GroupKind
 	if err := e.root.LookupPath(pathBaselineKinds).Decode(&baseline); err != nil {
-		return nil, err
+		return ProjectInput{}, err
 	}
 	for _, gk := range baseline {
 		kinds[gk] = true
 	}
-	in := map[string]any{
-		"sourceRepos":      slices.Sorted(maps.Keys(repos)),
-		"namespaces":       slices.Sorted(maps.Keys(namespaces)),
-		"clusterResources": slices.SortedFunc(maps.Keys(kinds), groupKind.compare),
-	}
-	project := e.root.LookupPath(pathProjectDef).Unify(e.args.FillPath(argCluster, persona).FillPath(argIn, in))
-	return document(project.LookupPath(pathAppProject))
-}
-
-// groupKind is a Kubernetes resource kind, as AppProjects list them.
-type groupKind struct {
-	Group string `json:"group"`
-	Kind  string `json:"kind"`
-}
-
-func (a groupKind) compare(b groupKind) int {
-	if a.Group != b.Group {
-		return strings.Compare(a.Group, b.Group)
-	}
-	return strings.Compare(a.Kind, b.Kind)
+	return ProjectInput{
+		SourceRepos:      slices.Sorted(maps.Keys(repos)),
+		Namespaces:       slices.Sorted(maps.Keys(namespaces)),
+		ClusterResources: slices.SortedFunc(maps.Keys(kinds), GroupKind.Compare),
+	}, nil
 }
 
 func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Component, error) {

@@ -60,8 +60,10 @@ type Cluster struct {
 	// cluster that manages none.
 	Roots json.RawMessage `json:",omitempty"`
 	// Project is the cluster's AppProject, which its root Application
-	// syncs before any component.
-	Project json.RawMessage
+	// syncs before any component, and ProjectIn what it allows as the
+	// components declare it.
+	Project   json.RawMessage
+	ProjectIn ProjectInput
 	// ManagedBy names the hub cluster whose ArgoCD manages this one; ""
 	// when the cluster runs its own.
 	ManagedBy string

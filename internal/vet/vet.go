@@ -6,6 +6,7 @@ package vet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -21,6 +22,8 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/drift"
 	"github.com/dorgu/dorgu-gen/internal/finding"
+	"github.com/dorgu/dorgu-gen/internal/helmrender"
+	"github.com/dorgu/dorgu-gen/internal/manifests"
 	"github.com/dorgu/dorgu-gen/internal/ondisk"
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
 	"github.com/dorgu/dorgu-gen/internal/policy"
@@ -46,6 +49,11 @@ type Options struct {
 	Cache *cache.Store
 	// Today is the date (YYYY-MM-DD) the config's waivers expire against.
 	Today string
+	// Charts decides the charts step, as for render: the values checked
+	// against the charts and the objects they render checked with the
+	// policies, both for the rendered tree and for the Applications and
+	// values files on disk. Nil, or a nil source, skips it.
+	Charts pipeline.ChartsFunc
 
 	// everyFile turns off the shortcut for an up-to-date scaffold, so that
 	// tests can compare the two ways.
@@ -64,6 +72,8 @@ func BuiltinRules() []report.Rule {
 		{ID: drift.Unexpected, Kind: finding.KindDrift, Title: "The scaffold holds only what the sources produce", Description: "An Application in clusters/<cluster>/apps (or a values file in clusters/<cluster>/values) that no source produces. The root Application syncs every file of the apps folder, so ArgoCD would deploy it although no config declares it."},
 		{ID: finding.RuleWaiverExpired, Kind: finding.KindWaiver, Title: "Waivers are current", Description: "A waiver of the config is past its expires date: it no longer applies, and the findings it waived fail again. Renew it with a later date if its reason still holds, or fix what it waives and remove it."},
 		{ID: finding.RuleWaiverUnused, Kind: finding.KindWaiver, Title: "Waivers are used", Description: "A waiver of the config matches no finding: what it waived was fixed, or its rule, cluster or component is misspelt. Remove or correct it."},
+		{ID: finding.RuleValuesSchema, Kind: finding.KindValues, Title: "Values satisfy the chart's schema", Description: "With the chart checks (a dorgu.lock, or --charts), the values file of every component, merged over its chart's defaults, satisfies the chart's values.schema.json and its enabled subcharts', as Helm 4 validates them before rendering. Helm refuses values that do not, so ArgoCD renders and syncs nothing: the finding cannot be waived. Reported at the line of the key in the values file; the hint names where the config sets it."},
+		{ID: finding.RuleValuesUnknownKey, Kind: finding.KindValues, Title: "Values are keys the chart has", Description: "With the chart checks, every key of a values file is one the chart's values.yaml or schema names. Helm ignores any other key, so a typo silently does nothing. A subtree the chart copies as it is (toYaml) goes in the component's freeformValues."},
 		{ID: ondisk.RuleYAML, Kind: finding.KindYAML, Title: "Scaffold files read one way, as ArgoCD and Helm read them", Description: "A file of the scaffold (argocd/*.yaml, clusters/*/apps/*.yaml|yml|json, clusters/*/values/*.yaml) does not parse as ArgoCD or Helm read it; or YAML 1.1 readers (sigs.k8s.io/yaml: Kubernetes, ArgoCD, Helm) and YAML 1.2 readers read it differently (yes, y, on, a << merge key, a key given twice); or an apps file holds several objects, or a values file several documents; or a file makes ArgoCD read an apps folder otherwise (kustomization.yaml, Chart.yaml, .argocd-source.yaml, Jsonnet); or it, or a folder above it, is a symbolic link that leads out of the repository, or not a regular file, and was not read."},
 	}
 }
@@ -113,6 +123,8 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		sources []finding.Finding
 		// waive applies the config's waivers, once, to everything found.
 		waive func([]finding.Finding) []finding.Finding
+		// charts are the charts of the charts step; nil without it.
+		charts helmrender.ChartSource
 	)
 	res, err := pipeline.Plan(ctx, cfg, opts.Cache)
 	var cueErr cueerrors.Error
@@ -130,8 +142,21 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	case err != nil:
 		return nil, err
 	default:
+		if opts.Charts != nil {
+			if charts, err = opts.Charts(ctx, cfg, res.Stack); err != nil {
+				return nil, err
+			}
+		}
+		if charts != nil {
+			if err := res.Charts(ctx, charts); err != nil {
+				return nil, err
+			}
+		}
 		engine, tree = res.Engine, res.Tree
 		r.Checks = []string{report.CheckSources, report.CheckDrift, report.CheckScaffold}
+		if charts != nil {
+			r.Checks = append(r.Checks, report.CheckCharts)
+		}
 		o := pipeline.WaiveOptions(res.Stack, opts.Today)
 		if partial := !cfg.Embedded && len(src.Clusters) > 0; partial {
 			// Only the selected clusters' files were compared and
@@ -195,8 +220,17 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		sources = res.Findings
 	}
 
-	// 3. The scaffold on disk.
-	onDisk, err := check.disk(disk)
+	// 3. The scaffold on disk, with what its Applications and values
+	// files make the charts render.
+	var deployed *manifests.Result
+	if charts != nil {
+		var notes []string
+		if deployed, notes, err = onDiskManifests(ctx, res.Stack, tree, disk, charts, opts.Cache); err != nil {
+			return nil, err
+		}
+		r.Notes = append(r.Notes, notes...)
+	}
+	onDisk, err := check.disk(disk, res, deployed)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +292,7 @@ func scaffoldOnly(r *report.Report, repo *repofs.Repo, out string, check checker
 		return nil, &ondisk.Error{Msg: fmt.Sprintf("nothing to vet: no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), and %s holds no scaffold files (argocd/*.yaml, clusters/*/apps/*.yaml, clusters/*/values/*.yaml)", out)}
 	}
 	r.Notes = append(r.Notes, fmt.Sprintf("scaffold-only mode: no dorgu-gen sources here (no dorgu.cue, dorgu/ or --config), so the scaffold in %s was checked with the policies alone, without drift; pass --config embedded if it is rendered from the embedded default stack", r.Scaffold))
-	findings, err := check.disk(disk)
+	findings, err := check.disk(disk, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -279,9 +313,9 @@ type checker struct {
 }
 
 // key covers the policies and, for a check of the files on disk, every
-// file's path and bytes: the findings, their positions and the YAML
-// problems follow from those alone.
-func (c checker) key(kind string, disk *ondisk.Scaffold) cache.Key {
+// file's path and bytes, and the objects the charts render from them: the
+// findings, their positions and the YAML problems follow from those alone.
+func (c checker) key(kind string, disk *ondisk.Scaffold, manifests []policy.Document, values []finding.Finding) cache.Key {
 	h := pipeline.HashPolicies(c.cache.NewKey(kind), c.policies)
 	if disk != nil {
 		h.String("files")
@@ -290,6 +324,12 @@ func (c checker) key(kind string, disk *ondisk.Scaffold) cache.Key {
 		}
 		h.Strings(disk.Unreadable())
 	}
+	if manifests != nil {
+		k := pipeline.CheckKey(c.cache, nil, manifests)
+		h.String("manifests").Bytes(k[:])
+		data, _ := json.Marshal(values)
+		h.Bytes(data)
+	}
 	return h.Sum()
 }
 
@@ -297,7 +337,7 @@ func (c checker) key(kind string, disk *ondisk.Scaffold) cache.Key {
 // cache when they are known) and the built-in checks, all of them for a
 // full vet, only the YAML check without sources.
 func (c checker) rules(full bool) ([]report.Rule, error) {
-	list, err := cache.Memo(c.cache, func() cache.Key { return c.key("rules", nil) }, func() ([]policy.Rule, error) {
+	list, err := cache.Memo(c.cache, func() cache.Key { return c.key("rules", nil, nil, nil) }, func() ([]policy.Rule, error) {
 		engine, err := c.engine()
 		if err != nil {
 			return nil, err
@@ -319,20 +359,32 @@ func (c checker) rules(full bool) ([]report.Rule, error) {
 	return out, nil
 }
 
-// disk runs the policies on the files on disk and places each finding at
-// its field's line.
-func (c checker) disk(disk *ondisk.Scaffold) ([]finding.Finding, error) {
-	return cache.Memo(c.cache, func() cache.Key { return c.key("vet-disk", disk) }, func() ([]finding.Finding, error) {
+// disk runs the policies on the files on disk, and on the objects the
+// charts render from them when deployed is not nil, and places each
+// finding at its field's line. The values checks' findings of deployed
+// join them.
+func (c checker) disk(disk *ondisk.Scaffold, res *pipeline.Result, deployed *manifests.Result) ([]finding.Finding, error) {
+	var objects []policy.Document
+	var values []finding.Finding
+	if deployed != nil {
+		objects = pipeline.ManifestDocuments(res.Stack, deployed.Releases)
+		if objects == nil {
+			objects = []policy.Document{}
+		}
+		values = deployed.Findings
+	}
+	return cache.Memo(c.cache, func() cache.Key { return c.key("vet-disk", disk, objects, values) }, func() ([]finding.Finding, error) {
 		engine, err := c.engine()
 		if err != nil {
 			return nil, err
 		}
-		fs, err := engine.Check(c.ctx, disk.Documents())
+		fs, err := engine.Check(c.ctx, append(disk.Documents(), objects...))
 		if err != nil {
 			return nil, err
 		}
 		fs = disk.Filter(fs)
 		disk.Locate(fs)
+		fs = append(fs, values...)
 		return append(fs, disk.Problems()...), nil
 	})
 }
