@@ -190,9 +190,13 @@ func Render(ch *chart.Chart, in Input) (*Result, error) {
 // CRD file may hold several.
 func (r *Result) add(source string, hook []string, crd bool, text string) error {
 	docs := []string{text}
-	if crd {
+	switch {
+	case crd && strings.Contains(text, "---"):
 		docs = splitDocs(text)
-	} else if emptyDoc(text) {
+	case emptyDoc(text):
+		// A CRD file without a separator is one document: Helm's
+		// splitting regular expression, slow on the megabytes of a
+		// chart's CRDs, would find nothing to split.
 		docs = nil
 	}
 	for _, d := range docs {
