@@ -61,10 +61,11 @@ func (f *chartFlags) options(configMirrors map[string]string, cacheDir string, p
 		flagMirrors[from] = to
 	}
 	return charts.Options{
-		Dir:      chartsDir(cacheDir),
-		Mirrors:  charts.Mirrors(configMirrors).Merge(flagMirrors),
-		Offline:  f.offline,
-		Progress: progress,
+		Dir:        chartsDir(cacheDir),
+		ListingDir: chartListingsDir(cacheDir),
+		Mirrors:    charts.Mirrors(configMirrors).Merge(flagMirrors),
+		Offline:    f.offline,
+		Progress:   progress,
 	}, nil
 }
 
@@ -74,6 +75,15 @@ func chartsDir(cacheDir string) string {
 		return ""
 	}
 	return filepath.Join(cacheDir, "charts")
+}
+
+// chartListingsDir is where the repository indexes and registry tag lists
+// read are kept, for listing releases offline: a folder of the cache.
+func chartListingsDir(cacheDir string) string {
+	if cacheDir == "" {
+		return ""
+	}
+	return filepath.Join(cacheDir, "chart-listings")
 }
 
 // isTerminal reports whether w is a terminal: progress is for people

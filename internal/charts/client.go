@@ -3,6 +3,7 @@ package charts
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,6 +37,10 @@ type Options struct {
 	// Dir is where chart archives are kept, each named by its sha256;
 	// "" keeps none, so every archive is downloaded again.
 	Dir string
+	// ListingDir is where the repository indexes and registry tag lists
+	// read are kept, one file per URL, for listing releases offline; ""
+	// keeps none.
+	ListingDir string
 	// Mirrors are downloaded from instead of the repositories they map.
 	Mirrors Mirrors
 	// Offline forbids the network: only the cache is read.
@@ -89,7 +94,7 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		store:          store{dir: opts.Dir},
+		store:          store{dir: opts.Dir, docs: opts.ListingDir},
 		mirrors:        opts.Mirrors,
 		offline:        opts.Offline,
 		progress:       opts.Progress,
@@ -331,8 +336,9 @@ func notFound(idx *repo.IndexFile, src string, ref Ref) error {
 	return fmt.Errorf("%s: the repository at %s has no version %q of %s (newest: %s)", ref, redact(src), ref.Version, ref.Chart, strings.Join(versions, ", "))
 }
 
-// index returns the parsed index.yaml of the repository at src, downloaded
-// once per client.
+// index returns the parsed index.yaml of the repository at src, read
+// once per client: downloaded and kept in the cache, or, offline, the one
+// the cache kept (errNotCached when there is none).
 func (c *Client) index(ctx context.Context, src string) (*repo.IndexFile, error) {
 	c.mu.Lock()
 	r, ok := c.indexes[src]
@@ -345,17 +351,39 @@ func (c *Client) index(ctx context.Context, src string) (*repo.IndexFile, error)
 	return r.idx, r.err
 }
 
-// loadIndex downloads and parses an index with Helm's parser, which reads
-// a file: the bytes go through a temporary file next to the archives.
+// errNotCached is a document that --offline needs and the cache does not
+// hold.
+var errNotCached = errors.New("not in the cache")
+
 func (c *Client) loadIndex(ctx context.Context, src string) (*repo.IndexFile, error) {
 	u, err := repo.ResolveReferenceURL(src, "index.yaml")
 	if err != nil {
 		return nil, err
 	}
+	if c.offline {
+		data, ok := c.store.getDoc(kindIndex, u, c.maxIndex)
+		if !ok {
+			return nil, errNotCached
+		}
+		return c.parseIndex(u, data)
+	}
 	data, err := c.get(ctx, u, c.maxIndex)
 	if err != nil {
 		return nil, err
 	}
+	idx, err := c.parseIndex(u, data)
+	if err != nil {
+		return nil, err
+	}
+	// Kept for --offline listings (dorgu-gen outdated); a cache that
+	// cannot keep it costs those, not this run.
+	_ = c.store.putDoc(kindIndex, u, data)
+	return idx, nil
+}
+
+// parseIndex parses an index with Helm's parser, which reads a file: the
+// bytes go through a temporary file next to the archives.
+func (c *Client) parseIndex(u string, data []byte) (*repo.IndexFile, error) {
 	dir := c.store.dir
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -369,7 +397,7 @@ func (c *Client) loadIndex(ctx context.Context, src string) (*repo.IndexFile, er
 	defer os.Remove(tmp.Name())
 	_, werr := tmp.Write(data)
 	if cerr := tmp.Close(); werr != nil || cerr != nil {
-		return nil, fmt.Errorf("keeping the index of %s: %v", redact(src), cmpOr(werr, cerr))
+		return nil, fmt.Errorf("keeping the index %s: %v", redact(u), cmpOr(werr, cerr))
 	}
 	idx, err := repo.LoadIndexFile(tmp.Name())
 	if err != nil {

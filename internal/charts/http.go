@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/dorgu/dorgu-gen/internal/chartlock"
@@ -151,11 +152,25 @@ func size(n int64) string {
 
 // boundTransport ties the requests of Helm's registry client, which makes
 // them with a background context, to the caller's context, and bounds
-// every response body.
+// every response body, and, with a budget, all of them together.
 type boundTransport struct {
-	ctx  context.Context
-	base http.RoundTripper
+	ctx    context.Context
+	base   http.RoundTripper
+	max    int64
+	budget *budget
+}
+
+// budget bounds the bytes of several responses together: the pages of a
+// registry's tag list.
+type budget struct {
 	max  int64
+	left atomic.Int64
+}
+
+func newBudget(max int64) *budget {
+	b := &budget{max: max}
+	b.left.Store(max)
+	return b
 }
 
 func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -167,7 +182,7 @@ func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, &TooLargeError{URL: req.URL.String(), Max: t.max}
 	}
-	resp.Body = &boundBody{ReadCloser: resp.Body, url: req.URL.String(), max: t.max, left: t.max}
+	resp.Body = &boundBody{ReadCloser: resp.Body, url: req.URL.String(), max: t.max, left: t.max, budget: t.budget}
 	return resp, nil
 }
 
@@ -175,6 +190,7 @@ type boundBody struct {
 	io.ReadCloser
 	url       string
 	max, left int64
+	budget    *budget
 }
 
 func (b *boundBody) Read(p []byte) (int, error) {
@@ -182,6 +198,9 @@ func (b *boundBody) Read(p []byte) (int, error) {
 	b.left -= int64(n)
 	if b.left < 0 {
 		return n, &TooLargeError{URL: b.url, Max: b.max}
+	}
+	if b.budget != nil && b.budget.left.Add(-int64(n)) < 0 {
+		return n, &TooLargeError{URL: b.url, Max: b.budget.max}
 	}
 	return n, err
 }

@@ -3,7 +3,9 @@
 // registry, downloads it (from a mirror where one is configured), checks
 // its bytes against the repository's digest and dorgu.lock, validates the
 // archive with Helm's loader, and keeps it in dorgu-gen's cache, addressed
-// by its sha256.
+// by its sha256. It also lists the releases a repository publishes (its
+// index, a registry's tags), newest first in SemVer order, and keeps what
+// it read for listing offline.
 //
 // Everything that reaches the network goes through a Client, which knows
 // the mirrors, the offline switch, the bounds and the cache, and nothing

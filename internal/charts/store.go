@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -17,6 +18,9 @@ import (
 // truncated, corrupted or planted file is a miss, never a chart.
 type store struct {
 	dir string // "" keeps nothing
+	// docs is where repository indexes and registry tag lists are kept;
+	// "" keeps none.
+	docs string
 }
 
 // digestOf is the lock's form of the sha256 of data.
@@ -80,4 +84,74 @@ func (s store) put(data []byte) error {
 		return err
 	}
 	return nil
+}
+
+// What a repository publishes about its charts, its index.yaml or a
+// registry's tags, is kept too, so that --offline can list releases: one
+// file per URL, named by the URL's sha256 (a URL may carry a password),
+// under a folder of its kind. Unlike an archive, such a document cannot
+// be checked against anything: it is trusted as the cache directory is
+// (see package cache), and a first line holding the sha256 of the rest
+// makes a truncated or damaged file a miss.
+const (
+	kindIndex = "indexes"
+	kindTags  = "tags"
+)
+
+func (s store) docPath(kind, url string) string {
+	sum := sha256.Sum256([]byte(url))
+	return filepath.Join(s.docs, kind, hex.EncodeToString(sum[:]))
+}
+
+// docHeader starts a kept document: a YAML and shell comment, so that a
+// person who opens the file sees what it is.
+func docHeader(data []byte) []byte {
+	return []byte("# dorgu-gen " + digestOf(data) + "\n")
+}
+
+// putDoc keeps data as the document of kind at url, by a temporary file
+// and a rename.
+func (s store) putDoc(kind, url string, data []byte) error {
+	if s.docs == "" {
+		return nil
+	}
+	p := s.docPath(kind, url)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, herr := tmp.Write(docHeader(data))
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(herr, werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// getDoc returns the document of kind at url, at most max bytes, if the
+// store holds it intact.
+func (s store) getDoc(kind, url string, max int64) ([]byte, bool) {
+	if s.docs == "" {
+		return nil, false
+	}
+	p := s.docPath(kind, url)
+	raw, err := safefile.ReadNoFollow(p, max+int64(len(docHeader(nil))))
+	if err != nil {
+		return nil, false
+	}
+	header, data, ok := bytes.Cut(raw, []byte("\n"))
+	if !ok || !bytes.Equal(append(header, '\n'), docHeader(data)) {
+		_ = os.Remove(p)
+		return nil, false
+	}
+	return data, true
 }
