@@ -34,6 +34,11 @@ func Evaluate(ctx context.Context, cfg *config.Config) (*Stack, error) {
 			return nil, err
 		}
 	}
+	if p := e.root.LookupPath(pathPromotion); p.Exists() {
+		if err := p.Decode(&s.Promotion); err != nil {
+			return nil, err
+		}
+	}
 	s.Selected = e.selected
 	// Every cluster is evaluated, even with --cluster: policies that
 	// compare clusters (promotion, unique names) need them all; only the

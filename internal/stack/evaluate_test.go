@@ -92,3 +92,18 @@ func TestWaiverFileRelativeToConfigDir(t *testing.T) {
 		t.Fatalf("waivers = %+v, want one at dorgu.cue:2", s.Waivers)
 	}
 }
+
+// upgrade follows the promotion order; a config without one has none.
+func TestPromotionOrder(t *testing.T) {
+	s, err := evaluate(t, "clusters: dev: environment: \"development\"\npromotion: [\"development\", \"staging\", \"production\"]\n")
+	if err != nil {
+		t.Fatal(cueerrors.Details(err, nil))
+	}
+	if strings.Join(s.Promotion, ",") != "development,staging,production" {
+		t.Fatalf("promotion = %q", s.Promotion)
+	}
+	s, err = evaluate(t, "clusters: dev: environment: \"development\"\n")
+	if err != nil || s.Promotion != nil {
+		t.Fatalf("promotion = %q, %v; want none", s.Promotion, err)
+	}
+}

@@ -30,6 +30,9 @@ type Stack struct {
 	// ChartMirrors maps a chart repository URL (or a prefix of one) to
 	// the mirror that dorgu-gen downloads its charts from.
 	ChartMirrors map[string]string `json:",omitempty"`
+	// Promotion is the order in which a chart version goes through the
+	// environments, earliest first; nil without promotion: in the config.
+	Promotion []string `json:",omitempty"`
 }
 
 // Repo is the Git repository the Applications point at.
