@@ -137,3 +137,34 @@ func cmdCachedCharts(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	fmt.Fprintf(ts.Stdout(), "%s", b.String())
 }
+
+// cmdChartRegistry runs an OCI registry on a loopback port for the script:
+//
+//	chartregistry serve VAR DIR
+//	    package every chart folder in DIR, push each to repository
+//	    "charts", set VAR to its oci:// URL, and SSL_CERT_FILE to the
+//	    registry's certificate, which dorgu-gen then trusts (Go reads
+//	    SSL_CERT_FILE on Linux and the BSDs, not on macOS or Windows)
+func cmdChartRegistry(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 || args[0] != "serve" {
+		ts.Fatalf("usage: chartregistry serve VAR DIR")
+	}
+	reg, stop := chartstest.StartRegistry()
+	ts.Defer(stop)
+	entries, err := os.ReadDir(ts.MkAbs(args[2]))
+	ts.Check(err)
+	var repoURL string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		a, err := chartstest.PackageDir(filepath.Join(ts.MkAbs(args[2]), e.Name()))
+		ts.Check(err)
+		repoURL, err = reg.PushArchive("charts", a, ts.MkAbs(".registry-credentials.json"))
+		ts.Check(err)
+	}
+	cert := ts.MkAbs(".registry-cert.pem")
+	ts.Check(os.WriteFile(cert, reg.CertPEM, 0o644))
+	ts.Setenv("SSL_CERT_FILE", cert)
+	ts.Setenv(args[1], repoURL)
+}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/pem"
 	"io"
 	"log"
 	"net/http"
@@ -242,13 +243,24 @@ type Registry struct {
 	Host string
 	// Transport trusts the registry's certificate: give it to the client.
 	Transport http.RoundTripper
+	// CertPEM is the registry's certificate, PEM-encoded: a process that
+	// cannot be given Transport trusts it through SSL_CERT_FILE.
+	CertPEM []byte
 }
 
 // NewRegistry starts an OCI registry, closed when the test ends.
 func NewRegistry(t testing.TB) *Registry {
+	r, stop := StartRegistry()
+	t.Cleanup(stop)
+	return r
+}
+
+// StartRegistry is NewRegistry for callers without a testing.TB (a
+// testscript command); stop closes it.
+func StartRegistry() (r *Registry, stop func()) {
 	hs := httptest.NewTLSServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(hs.Close)
-	return &Registry{Host: strings.TrimPrefix(hs.URL, "https://"), Transport: hs.Client().Transport}
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw})
+	return &Registry{Host: strings.TrimPrefix(hs.URL, "https://"), Transport: hs.Client().Transport, CertPEM: cert}, hs.Close
 }
 
 // Push pushes a chart archive to repository path (for example "charts")
@@ -256,21 +268,31 @@ func NewRegistry(t testing.TB) *Registry {
 // archive's oci:// repository URL.
 func (r *Registry) Push(t testing.TB, path string, archive []byte) string {
 	t.Helper()
-	ch, err := loader.LoadArchive(bytes.NewReader(archive))
+	u, err := r.PushArchive(path, archive, filepath.Join(t.TempDir(), "config.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return u
+}
+
+// PushArchive is Push without a testing.TB; credentials is a credentials
+// file for Helm's client, which need not exist.
+func (r *Registry) PushArchive(path string, archive []byte, credentials string) (string, error) {
+	ch, err := loader.LoadArchive(bytes.NewReader(archive))
+	if err != nil {
+		return "", err
+	}
 	c, err := helmregistry.NewClient(
 		helmregistry.ClientOptHTTPClient(&http.Client{Transport: r.Transport}),
-		helmregistry.ClientOptCredentialsFile(filepath.Join(t.TempDir(), "config.json")),
+		helmregistry.ClientOptCredentialsFile(credentials),
 	)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	repoURL := r.Host + "/" + path
 	ref := repoURL + "/" + ch.Metadata.Name + ":" + strings.ReplaceAll(ch.Metadata.Version, "+", "_")
 	if _, err := c.Push(archive, ref, helmregistry.PushOptCreationTime(epoch.Format(time.RFC3339))); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	return "oci://" + repoURL
+	return "oci://" + repoURL, nil
 }
