@@ -1,5 +1,6 @@
 // Package repofs reads the files of the repository under check: the
-// config, the policies and the scaffold, which a pull request controls.
+// config, the policies and the scaffold, which a pull request controls
+// (and replaces a config file, for dorgu-gen upgrade, by the same rules).
 // Every read stays inside the repository (a symbolic link that leads out
 // of it is an error naming the link, and its target is never opened),
 // takes regular files only, never blocks on a FIFO or a device, and counts
@@ -8,6 +9,7 @@
 package repofs
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -373,4 +375,57 @@ func unwrap(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// ErrChanged is a file that changed after it was read: replacing it would
+// lose what changed.
+var ErrChanged = errors.New("changed since dorgu-gen read it")
+
+// Replace replaces the regular file at the path, whose content must still
+// be old, with data, as a whole: data goes to a temporary file next to
+// it, which is then renamed over it, so that a reader (ArgoCD, an editor,
+// a render) sees the old bytes or the new, never part of them. The file
+// keeps its permission bits. A symbolic link, or anything but a regular
+// file, is refused: writing through a link edits the file it leads to,
+// which may be anything. A file that no longer holds old (an editor saved
+// it meanwhile) is left alone, with ErrChanged.
+func (d *Dir) Replace(old, data []byte) error {
+	info, err := d.root.Lstat(d.rel)
+	if err != nil {
+		return d.wrap(err)
+	}
+	switch {
+	case info.Mode()&fs.ModeSymlink != 0:
+		return &fs.PathError{Op: "replace", Path: d.display, Err: safefile.ErrSymlink}
+	case !info.Mode().IsRegular():
+		return &fs.PathError{Op: "replace", Path: d.display, Err: safefile.ErrNotRegular}
+	}
+	cur, err := safefile.ReadIn(d.root, d.rel, int64(len(old))+1)
+	var tb *safefile.TooBigError
+	if errors.As(err, &tb) || (err == nil && string(cur) != string(old)) {
+		return &fs.PathError{Op: "replace", Path: d.display, Err: ErrChanged}
+	}
+	if err != nil {
+		return d.wrap(err)
+	}
+	perm := info.Mode().Perm()
+	tmp := filepath.Join(filepath.Dir(d.rel), "."+filepath.Base(d.rel)+".dorgu-tmp-"+rand.Text())
+	f, err := d.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return d.wrap(err)
+	}
+	_, werr := f.Write(data)
+	// The umask may have taken bits that the file had.
+	merr := f.Chmod(perm)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, merr, serr, cerr); err != nil {
+		_ = d.root.Remove(tmp)
+		return &fs.PathError{Op: "replace", Path: d.display, Err: unwrap(err)}
+	}
+	if err := d.root.Rename(tmp, d.rel); err != nil {
+		_ = d.root.Remove(tmp)
+		return d.wrap(err)
+	}
+	return nil
 }
