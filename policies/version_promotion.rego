@@ -41,7 +41,10 @@ versions(component, env) := {v |
 
 # Each component Application pinned to a version no earlier environment
 # runs, while some earlier environment runs the component: what the earlier
-# environments run instead is the version to promote.
+# environments run instead is the version to promote. A version older than
+# one an earlier environment runs is not untried but behind: the one the
+# environment ran before the earlier ones moved on, while a version goes
+# through them (development and staging upgraded, production next).
 untried contains u if {
 	some u in pinned
 	some prev in u.earlier
@@ -49,6 +52,24 @@ untried contains u if {
 	every e in u.earlier {
 		not u.version in versions(lib.component(u.file), e)
 	}
+	not behind(u)
+}
+
+behind(u) if {
+	some e in u.earlier
+	some v in versions(lib.component(u.file), e)
+	newer(v, u.version)
+}
+
+# Whether version a is newer than b, in SemVer order (a leading "v" aside,
+# as cert-manager writes its versions). Versions that are not SemVer are
+# not ordered: one of them is never behind.
+newer(a, b) if {
+	x := trim_prefix(a, "v")
+	y := trim_prefix(b, "v")
+	semver.is_valid(x)
+	semver.is_valid(y)
+	semver.compare(x, y) > 0
 }
 
 # Each component Application of an environment after the first whose

@@ -35,6 +35,24 @@ test_newer_version_in_development_first_passes if {
 	count(policy.deny) == 0 with input as inp
 }
 
+# Mid-promotion: development moved on to v1.22.0, production still runs
+# v1.21.1, which is older. That is the version on its way out, not an
+# untried one.
+test_older_version_than_an_earlier_environment_passes if {
+	inp := fx.patch_input(promoted, dev_cm, [{"op": "replace", "path": "/spec/sources/0/targetRevision", "value": "v1.22.0"}])
+	count(policy.deny) == 0 with input as inp
+	count(policy.warn) == 0 with input as inp
+}
+
+# Versions that are not SemVer cannot be ordered: still untried.
+test_unordered_versions_are_untried if {
+	inp := fx.patch_input(
+		fx.patch_input(promoted, dev_cm, [{"op": "replace", "path": "/spec/sources/0/targetRevision", "value": "2024-06"}]),
+		prod_cm, [{"op": "replace", "path": "/spec/sources/0/targetRevision", "value": "2024-05"}],
+	)
+	fx.one(policy.deny, prod_cm, ["spec", "sources", 0, "targetRevision"]) with input as inp
+}
+
 # An order of three environments, and a sandbox cluster that runs
 # cert-manager at v1.20.0.
 three := {"files": array.concat(
