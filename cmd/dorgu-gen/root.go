@@ -45,7 +45,7 @@ Environment:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{err: err, cmd: c.CommandPath()}
 	})
-	root.AddCommand(newRenderCmd(), newVetCmd(), newInitCmd(), newComponentsCmd(), newTemplateCmd(), newChartsCmd(), newOutdatedCmd(), newPolicyCmd(), newVersionCmd())
+	root.AddCommand(newRenderCmd(), newVetCmd(), newInitCmd(), newComponentsCmd(), newTemplateCmd(), newChartsCmd(), newOutdatedCmd(), newUpgradeCmd(), newPolicyCmd(), newVersionCmd())
 	return root
 }
 

@@ -388,11 +388,20 @@ func splice(data []byte, start, end int, s string) []byte {
 
 // insert adds the field of s, which the files do not set: inside the
 // deepest struct literal of its path, else after the element that holds
-// the deepest part of its path, else at the end of the first file.
+// the deepest part of its path (below the top-level name), else at the
+// end of the first file.
 func insert(cur []File, parsed []*ast.File, s Set, found *finds) ([]Change, error) {
+	// The top-level name alone (`components:`, `clusters:`) says little
+	// about where a field belongs: it anchors an insertion only as a
+	// braced struct of them all, `clusters: {...}`.
 	var best *match
 	for i := range found.prefixes {
 		p := &found.prefixes[i]
+		if p.depth == 0 {
+			if st, _ := structOf(p.field.Value); !st.Lbrace.IsValid() {
+				continue
+			}
+		}
 		if best == nil || p.depth > best.depth {
 			best = p
 		}

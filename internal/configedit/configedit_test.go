@@ -99,6 +99,18 @@ func TestEdits(t *testing.T) {
 		want: "clusters: dev: environment: \"development\"\n\ncomponents: \"cert-manager\": chart: version: \"v1.22.0\"\n",
 		line: 3, added: true,
 	}, {
+		name: "a top-level name alone is no anchor",
+		src:  "components: \"ingress-nginx\": enabledByDefault:    false\ncomponents: \"external-secrets\": enabledByDefault: false\n",
+		set:  componentVersion("cert-manager", "v1.22.0"),
+		want: "components: \"ingress-nginx\": enabledByDefault:    false\ncomponents: \"external-secrets\": enabledByDefault: false\n\ncomponents: \"cert-manager\": chart: version: \"v1.22.0\"\n",
+		line: 4, added: true,
+	}, {
+		name: "added to a braced struct of every cluster",
+		src:  "clusters: {\n\tdev: environment: \"development\"\n}\n",
+		set:  clusterVersion("prod", "demo", "2.0.0"),
+		want: "clusters: {\n\tdev: environment: \"development\"\n\tprod: components: demo: version: \"2.0.0\"\n}\n",
+		line: 3, added: true,
+	}, {
 		name: "added next to the component's other settings",
 		src:  "components: \"cert-manager\": enabledByDefault: false\nclusters: dev: environment: \"development\"\n",
 		set:  componentVersion("cert-manager", "v1.22.0"),
