@@ -1,6 +1,7 @@
 package outdated
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,11 +10,19 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/report"
 )
 
-// WriteJSON writes the report as the README's schema says.
+// WriteJSON writes the report as the README's schema says. Versions and
+// appVersions come from the repositories, so what a terminal or a CI log
+// would act on is written as JSON escapes, as vet's JSON is.
 func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(report.EscapeJSON(buf.Bytes()))
+	return err
 }
 
 // WriteText writes the report as a table, one line per component and

@@ -2,6 +2,8 @@ package outdated
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/dorgu/dorgu-gen/internal/charts"
@@ -67,5 +69,32 @@ func TestStatuses(t *testing.T) {
 	r, _ = Check(context.Background(), s, fakeLister{}, Options{})
 	if e := r.Entries[0]; e.Status != Unknown || e.Newest != "" {
 		t.Errorf("no releases: %+v", e)
+	}
+}
+
+// A repository decides the versions and appVersions printed: what a CI log
+// or a terminal acts on is escaped, in the table and in JSON alike.
+func TestHostileAppVersionIsEscaped(t *testing.T) {
+	r := &Report{Version: 1, Entries: []Entry{{Component: "demo", Cluster: "c", Pinned: "1.0.0", Newest: "2.0.0", AppVersion: "##[add-mask]x\u202e\n::error::y", Status: Outdated}}}
+	var text, js strings.Builder
+	if err := WriteText(&text, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&js, r); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "json": js.String()} {
+		if strings.Contains(out, "##") || strings.ContainsRune(out, 0x202e) {
+			t.Errorf("%s output acts:\n%s", name, out)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "::") {
+				t.Errorf("%s output starts a line with '::':\n%s", name, out)
+			}
+		}
+	}
+	var back Report
+	if err := json.Unmarshal([]byte(js.String()), &back); err != nil || back.Entries[0].AppVersion != r.Entries[0].AppVersion {
+		t.Errorf("the JSON does not decode to the same string: %v %q", err, back.Entries[0].AppVersion)
 	}
 }

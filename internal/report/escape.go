@@ -216,3 +216,8 @@ func utf16Pair(r rune) (rune, rune) {
 
 // xmlRef is an XML character reference.
 func xmlRef(r rune) string { return fmt.Sprintf("&#x%X;", r) }
+
+// EscapeJSON makes JSON that encoding/json wrote safe for terminals and
+// CI logs, as the json format of vet is: what acts, and "##", become
+// JSON escapes, which decode to the same strings.
+func EscapeJSON(data []byte) []byte { return escapeEncoded(data, jsonRef) }
