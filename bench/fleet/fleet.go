@@ -51,7 +51,7 @@ func Config(n, extra int) []byte {
 		fmt.Fprintf(&b, "\tenvironment: %q\n", env)
 		fmt.Fprintf(&b, "\tprovider:    %q\n", prov)
 		fmt.Fprintf(&b, "\tdomain:      \"%s.fleet.example.com\"\n", name)
-		b.WriteString("\tacmeEmail:   \"platform@example.com\"\n")
+		b.WriteString("\tacmeEmail:   \"platform@acme.io\"\n")
 		b.WriteString("}\n")
 	}
 	for i := 1; i <= extra; i++ {

@@ -25,7 +25,7 @@ func TestRefsOfAStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.CUE = append(cfg.CUE, config.Source{Name: "extra.cue", Data: []byte(`package dorgu
-clusters: prod: {environment: "production", components: "cert-manager": version: "v1.20.3"}
+clusters: prod: {environment: "production", acmeEmail: "platform@acme.io", components: "cert-manager": version: "v1.20.3"}
 chartMirrors: "https://charts.jetstack.io": "https://mirror.acme.io/jetstack"
 `)})
 	s, err := stack.Evaluate(context.Background(), cfg)

@@ -502,7 +502,10 @@ func (c *Config) defaultCluster(opts Options) error {
 	if env == "" {
 		env = DefaultEnvironment
 	}
-	src := fmt.Sprintf("package dorgu\n\nlet blessed = components\n\nclusters: %q: {\n\tenvironment: %q\n\tcomponents: {for n, _ in blessed {(n): enabled: true}}\n}\n", name, env)
+	// The cluster's domain is a placeholder (<name>.example.com) and it has
+	// no acmeEmail, which Let's Encrypt requires: it uses the self-signed
+	// issuer in every environment, the only one that can issue for it.
+	src := fmt.Sprintf("package dorgu\n\nlet blessed = components\n\nclusters: %q: {\n\tenvironment: %q\n\tsettings: issuer: \"selfsigned\"\n\tcomponents: {for n, _ in blessed {(n): enabled: true}}\n}\n", name, env)
 	c.CUE = append(c.CUE, Source{Name: FlagsSource, Data: []byte(src)})
 	return nil
 }

@@ -78,12 +78,13 @@ func matrixConfig() string {
 	fmt.Fprintf(&b, "package dorgu\n\nrepo: url: %q\n\nclusters: {\n", matrixRepoURL)
 	for _, env := range environments {
 		for _, prov := range providers {
-			fmt.Fprintf(&b, "\t%q: {environment: %q, provider: %q}\n", env+"-"+prov, env, prov)
+			fmt.Fprintf(&b, "\t%q: {environment: %q, provider: %q, acmeEmail: \"platform@acme.io\"}\n", env+"-"+prov, env, prov)
 		}
 	}
 	fmt.Fprintf(&b, `	%q: {
 		environment: "production"
 		provider:    "aws"
+		acmeEmail:   "platform@acme.io"
 		managedBy:   "production-aws"
 		destination: name: %q
 		components: {

@@ -24,7 +24,7 @@ const waived = `package dorgu
 repo: url: "https://github.com/acme/infra.git"
 clusters: {
 	dev: {environment: "development", provider: "aws"}
-	prod: {environment: "production", provider: "aws"}
+	prod: {environment: "production", provider: "aws", acmeEmail: "platform@acme.io"}
 }
 waivers: "prod-ingress": {
 	rule:    "component-deprecated"

@@ -45,6 +45,10 @@ func TestEvaluateErrorsAtUserPositions(t *testing.T) {
 		{"not one environment", "clusters: dev: environment: \"staging\" | \"production\"\n", `clusters.dev.environment: not a single environment name`, 1},
 		{"dependency off by default", "clusters: dev: environment: \"development\"\ncomponents: a: {description: \"a\", " + chart + "\n\tdependsOn: [\"b\"]}\ncomponents: b: {description: \"b\", " + chart + ", enabledByDefault: false}\n", `a depends on b, which is disabled in this cluster`, 3},
 		{"cycle", "clusters: dev: environment: \"development\"\ncomponents: a: {description: \"a\", " + chart + "\n\tdependsOn: [\"a\"]}\n", `dependsOn cycle: a -> a`, 3},
+		{"no acme contact", "clusters: dev: environment: \"development\"\nclusters: prod: environment: \"production\"\n", `clusters.prod: acmeEmail is required with the issuer letsencrypt-production`, 2},
+		{"no acme contact in staging", "clusters: qa: {\n\tenvironment: \"development\"\n\tsettings: issuer: \"letsencrypt-staging\"\n}\n", `clusters.qa: acmeEmail is required with the issuer letsencrypt-staging`, 1},
+		{"example contact", "clusters: prod: {\n\tenvironment: \"production\"\n\tacmeEmail: \"ops@mail.EXAMPLE.org\"\n}\n", `clusters.prod.acmeEmail "ops@mail.EXAMPLE.org": Let's Encrypt refuses contacts at mail.EXAMPLE.org`, 3},
+		{"reserved domain contact", "clusters: dev: {\n\tenvironment: \"development\"\n\tacmeEmail: \"ops@cluster.test\"\n}\n", `Let's Encrypt refuses contacts at cluster.test`, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := evaluate(t, tc.src)
@@ -72,7 +76,7 @@ func TestEvaluateErrorsAtUserPositions(t *testing.T) {
 }
 
 func TestEvaluateGood(t *testing.T) {
-	s, err := evaluate(t, "clusters: dev: environment: \"development\"\nclusters: prod: {environment: \"production\", destination: name: \"prod\"}\n")
+	s, err := evaluate(t, "clusters: dev: environment: \"development\"\nclusters: prod: {environment: \"production\", acmeEmail: \"platform@acme.io\", destination: name: \"prod\"}\n")
 	if err != nil {
 		t.Fatal(cueerrors.Details(err, nil))
 	}

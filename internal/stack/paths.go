@@ -86,6 +86,8 @@ var (
 	clusterKubeVersion = makePath("kubeVersion")
 	clusterAPIVersions = makePath("apiVersions")
 	clusterSettings    = makePath("settings")
+	clusterIssuer      = makePath("settings", "issuer")
+	clusterACMEEmail   = makePath("acmeEmail")
 	clusterDestination = makePath("destination")
 	clusterComponents  = makePath("components")
 

@@ -30,6 +30,9 @@ func TestSchemaRejects(t *testing.T) {
 		{"promotion twice", dev + "promotion: [\"development\", \"staging\", \"development\"]\n", "promotion"},
 		{"promotion unknown environment", dev + "promotion: [\"development\", \"qa\"]\n", "promotion.1"},
 		{"cluster named default", "clusters: default: environment: \"development\"\n", "clusters.default.name"},
+		{"acme contact missing", "clusters: prod: environment: \"production\"\n", "clusters.prod.acmeEmail"},
+		{"acme contact at example.com", "clusters: dev: {environment: \"development\", acmeEmail: \"a@example.com\"}\n", "clusters.dev.acmeEmail"},
+		{"acme contact at a reserved domain", "clusters: dev: {environment: \"development\", acmeEmail: \"a@b.invalid\"}\n", "clusters.dev.acmeEmail"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := validateSchemaOnly(schemaOnly(t, tc.src))
@@ -45,7 +48,7 @@ func TestSchemaRejects(t *testing.T) {
 		})
 	}
 	// The same fields, valid, pass.
-	good := "clusters: dev: {environment: \"development\", provider: \"aws\", destination: name: \"dev\"}\npromotion: [\"development\", \"staging\", \"production\"]\n"
+	good := "clusters: dev: {environment: \"development\", provider: \"aws\", destination: name: \"dev\"}\nclusters: prod: {environment: \"production\", acmeEmail: \"certs@example.co.uk\"}\npromotion: [\"development\", \"staging\", \"production\"]\n"
 	if err := validateSchemaOnly(schemaOnly(t, good)); err != nil {
 		t.Fatalf("the schema rejects a good config:\n%s", cueerrors.Details(err, nil))
 	}

@@ -74,6 +74,7 @@ func (e *evaluator) precheck() error {
 			checkEnvironment(name, c, environments, &p)
 			checkProvider(name, c, providers, &p)
 			checkDestination(name, c, &p)
+			checkACMEEmail(name, c, &p)
 		}
 	}
 	checkPromotion(e.root.LookupPath(pathPromotion), environments, &p)
@@ -189,6 +190,31 @@ func checkDestination(name string, cv cue.Value, p *problems) {
 	dest := cv.LookupPath(clusterDestination)
 	if dest.LookupPath(destServer).Exists() && dest.LookupPath(destName).Exists() {
 		p.addf(userPos(dest.LookupPath(destName)), "clusters.%s.destination: set server or name, not both; ArgoCD identifies a cluster by one of them", name)
+	}
+}
+
+// refusedContactRE is schema/persona.cue's #ContactEmail refusal: the
+// domains Let's Encrypt refuses as an account contact. Its group is the
+// domain, for the message.
+var refusedContactRE = regexp.MustCompile(`(?i)@((?:[^@]*\.)?example\.(?:com|net|org)|[^@]*\.(?:example|invalid|localhost|test))$`)
+
+// checkACMEEmail reports a Let's Encrypt issuer without acmeEmail, at the
+// cluster, and an address Let's Encrypt refuses, at acmeEmail: the
+// schema's errors say only that a field is required or out of bound.
+func checkACMEEmail(name string, cv cue.Value, p *problems) {
+	email := cv.LookupPath(clusterACMEEmail)
+	if s, pos, ok := userString(email); ok {
+		if m := refusedContactRE.FindStringSubmatch(s); m != nil {
+			p.addf(pos, "clusters.%s.acmeEmail %q: Let's Encrypt refuses contacts at %s; use an address of your organisation that reads mail", name, s, m[1])
+		}
+		return
+	}
+	issuer, err := cv.LookupPath(clusterIssuer).String()
+	if err != nil || !strings.HasPrefix(issuer, "letsencrypt-") {
+		return
+	}
+	if _, err := email.String(); err != nil {
+		p.addf(userPos(cv), "clusters.%s: acmeEmail is required with the issuer %s: Let's Encrypt registers the cluster's account under it and sends expiry notices there; set acmeEmail to an address of your organisation, or settings.issuer to \"selfsigned\"", name, issuer)
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 const twoClusters = `repo: url: "https://github.com/acme/infra.git"
 clusters: {
 	dev: {environment: "development", provider: "aws"}
-	prod: {environment: "production", provider: "gcp"}
+	prod: {environment: "production", provider: "gcp", acmeEmail: "platform@acme.io"}
 }
 waivers: "prod-ingress": {rule: "component-deprecated", cluster: "prod", reason: "migration planned"}
 `
