@@ -12,6 +12,26 @@ import (
 //go:embed readme.md.tmpl
 var readmeTemplate string
 
+// requiredSecret is a Secret the operator creates for a component of a
+// cluster, as the README lists it.
+type requiredSecret struct {
+	Component string
+	Namespace string
+	Secret    stack.RequiredSecret
+}
+
+// requiredSecrets lists the Secrets a cluster's components need from the
+// operator, in the components' order.
+func requiredSecrets(c *stack.Cluster) []requiredSecret {
+	var out []requiredSecret
+	for _, comp := range c.Components {
+		for _, s := range comp.RequiresSecrets {
+			out = append(out, requiredSecret{Component: comp.Name, Namespace: comp.Namespace, Secret: s})
+		}
+	}
+	return out
+}
+
 type readmeData struct {
 	Stack        *stack.Stack
 	Roots        map[string]string
@@ -32,7 +52,8 @@ func readme(s *stack.Stack) ([]byte, error) {
 			}
 			return nil
 		},
-		"base": path.Base,
+		"base":            path.Base,
+		"requiredSecrets": requiredSecrets,
 	}).Parse(readmeTemplate)
 	if err != nil {
 		return nil, err

@@ -234,6 +234,13 @@ func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Compo
 	if err := inst.LookupPath(compFreeformValues).Decode(&comp.FreeformValues); err != nil {
 		return nil, err
 	}
+	var secrets []RequiredSecret
+	if err := inst.LookupPath(compRequiresSecrets).Decode(&secrets); err != nil {
+		return nil, err
+	}
+	if len(secrets) > 0 { // nil otherwise, as a cached stack reads it back
+		comp.RequiresSecrets = secrets
+	}
 	version, _ := inst.LookupPath(compVersion).Default()
 	comp.Version, _ = version.String()
 

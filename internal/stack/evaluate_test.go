@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,5 +110,48 @@ func TestPromotionOrder(t *testing.T) {
 	s, err = evaluate(t, "clusters: dev: environment: \"development\"\n")
 	if err != nil || s.Promotion != nil {
 		t.Fatalf("promotion = %q, %v; want none", s.Promotion, err)
+	}
+}
+
+// openobserve asks the operator for its credentials Secret exactly where
+// its values make the workloads read one (externalSecret): production by
+// default, or wherever the config says, under the name the values give.
+func TestRequiresSecretsFollowTheValues(t *testing.T) {
+	s, err := evaluate(t, `clusters: dev: environment: "development"
+clusters: lab: {environment: "development", components: openobserve: values: externalSecret: {enabled: true, name: "o2-creds"}}
+clusters: prod: {environment: "production", acmeEmail: "platform@acme.io"}
+clusters: edge: {environment: "production", acmeEmail: "platform@acme.io", components: openobserve: values: externalSecret: enabled: false}
+`)
+	if err != nil {
+		t.Fatal(cueerrors.Details(err, nil))
+	}
+	want := map[string]string{"dev": "", "lab": "o2-creds", "prod": "openobserve-credentials", "edge": ""}
+	for _, c := range s.Clusters {
+		for _, comp := range c.Components {
+			if comp.Name != "openobserve" {
+				if comp.RequiresSecrets != nil {
+					t.Errorf("%s/%s requires %+v", c.Name, comp.Name, comp.RequiresSecrets)
+				}
+				continue
+			}
+			var got string
+			switch len(comp.RequiresSecrets) {
+			case 0:
+			case 1:
+				got = comp.RequiresSecrets[0].Name
+				if !slices.Contains(comp.RequiresSecrets[0].Keys, "ZO_ROOT_USER_PASSWORD") {
+					t.Errorf("%s: keys %v", c.Name, comp.RequiresSecrets[0].Keys)
+				}
+			default:
+				t.Errorf("%s: %+v", c.Name, comp.RequiresSecrets)
+			}
+			if got != want[c.Name] {
+				t.Errorf("%s: openobserve requires %q, want %q", c.Name, got, want[c.Name])
+			}
+			annotation := strings.Contains(string(comp.Application), `"dorgu.io/operator-secrets":"`+got+`"`)
+			if annotation != (got != "") {
+				t.Errorf("%s: the Application's dorgu.io/operator-secrets annotation does not say %q:\n%s", c.Name, got, comp.Application)
+			}
+		}
 	}
 }

@@ -65,6 +65,7 @@ var (
 	compDependsOn        = makePath("dependsOn")
 	compDeprecated       = makePath("deprecated")
 	compFreeformValues   = makePath("freeformValues")
+	compRequiresSecrets  = makePath("requiresSecrets")
 	compClusterResources = makePath("clusterResources")
 	compNamespace        = makePath("#effective", "namespace")
 	compRequired         = makePath("#effective", "required")

@@ -93,6 +93,9 @@ type Component struct {
 	// copies verbatim into a resource: their keys are not checked against
 	// the chart's values.yaml.
 	FreeformValues []string
+	// RequiresSecrets are the Secrets the cluster's operator must create
+	// in the component's namespace, which the scaffold README lists.
+	RequiresSecrets []RequiredSecret `json:",omitempty"`
 	// ValueOrigins says where the config's own files set the component's
 	// values: the path of each leaf (keys joined by OriginSep) to its
 	// file:line:column. Values from the embedded files are not in it.
@@ -101,6 +104,14 @@ type Component struct {
 	// of thousands of them, and decoded maps cost several times more memory.
 	Application json.RawMessage
 	Values      json.RawMessage
+}
+
+// RequiredSecret is a Secret a component needs from the cluster's operator
+// (#RequiredSecret).
+type RequiredSecret struct {
+	Name        string   `json:"name"`
+	Keys        []string `json:"keys"`
+	Description string   `json:"description"`
 }
 
 // Written reports whether a cluster is one to write; "" (a file or
