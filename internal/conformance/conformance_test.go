@@ -378,6 +378,24 @@ var freeFormMaps = []struct {
 	{"openobserve", "ingress.annotations", "rendered verbatim as the Ingress's metadata.annotations"},
 }
 
+// subchartKeys are keys of a dependency's own values.yaml that its parent's
+// values.yaml does not repeat: the reference holds only the parent's, and
+// Helm passes them to the subchart (dorgu-gen's values check reads the
+// subchart's values.yaml from the chart archive).
+var subchartKeys = []struct {
+	chart, path, reason string
+}{
+	{"argo-cd", "redis-ha.podDisruptionBudget", "redis-ha 4.38.0's values.yaml: the redis servers' PodDisruptionBudget"},
+	{"argo-cd", "redis-ha.haproxy.podDisruptionBudget", "redis-ha 4.38.0's values.yaml: the HAProxies' PodDisruptionBudget"},
+	{"openobserve", "nats.podTemplate", "nats 2.14.2's values.yaml: the NATS pod template (topologySpreadConstraints)"},
+}
+
+func isSubchartKey(chart string, path []string) bool {
+	return slices.ContainsFunc(subchartKeys, func(f struct{ chart, path, reason string }) bool {
+		return f.chart == chart && f.path == strings.Join(path, ".")
+	})
+}
+
 func isFreeForm(chart string, path []string) bool {
 	return slices.ContainsFunc(freeFormMaps, func(f struct{ chart, path, reason string }) bool {
 		return f.chart == chart && f.path == strings.Join(path, ".")
@@ -569,6 +587,9 @@ func missingKeys(c *chartRef, values map[string]any) []string {
 		for _, k := range slices.Sorted(maps.Keys(vals)) {
 			p := append(path[:len(path):len(path)], k)
 			cv, ok := chart[k]
+			if !ok && isSubchartKey(c.name, p) {
+				continue
+			}
 			if !ok {
 				where := "at the top level"
 				if len(path) > 0 {
