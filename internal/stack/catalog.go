@@ -32,11 +32,19 @@ func Catalog(cfg *config.Config) ([]Entry, error) {
 		return nil, err
 	}
 	names := slices.Sorted(maps.Keys(e.components))
-	w := waves(e.deps, names)
+	// A dependsOn that depends on the cluster is shown for the persona's
+	// defaults.
+	deps := maps.Clone(e.deps)
+	for _, n := range e.perChoice {
+		if deps[n], _, err = e.choiceDeps(n, defaultChoice); err != nil {
+			return nil, err
+		}
+	}
+	w := waves(deps, names)
 	out := make([]Entry, 0, len(names))
 	for _, n := range names {
 		c := e.components[n]
-		en := Entry{Name: n, Wave: w[n], Required: c.required, EnabledByDefault: c.enabledByDefault, DependsOn: e.deps[n]}
+		en := Entry{Name: n, Wave: w[n], Required: c.required, EnabledByDefault: c.enabledByDefault, DependsOn: deps[n]}
 		if en.DependsOn == nil {
 			en.DependsOn = []string{}
 		}

@@ -115,11 +115,15 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		}
 	}
 
-	enabled, err := e.enabled(name, cv)
+	deps, derr := e.clusterDeps(cv)
+	if derr != nil {
+		return nil, derr
+	}
+	enabled, err := e.enabled(name, cv, deps)
 	if err != nil {
 		return nil, err
 	}
-	w := waves(e.deps, enabled)
+	w := waves(deps, enabled)
 
 	// The persona is validated once, with the clusters; every component
 	// gets it as plain data, which unifies without re-resolving the
@@ -181,7 +185,7 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 
 // enabled returns the components that run in a cluster, sorted, once it
 // is sure that every one's dependencies run there too.
-func (e *evaluator) enabled(name string, cv cue.Value) ([]string, error) {
+func (e *evaluator) enabled(name string, cv cue.Value, deps map[string][]string) ([]string, error) {
 	var enabled []string
 	for _, n := range slices.Sorted(maps.Keys(e.components)) {
 		if e.components[n].enabledIn(cv, n) {
@@ -190,16 +194,20 @@ func (e *evaluator) enabled(name string, cv cue.Value) ([]string, error) {
 	}
 	var p problems
 	for _, n := range enabled {
-		for i, d := range e.deps[n] {
+		for i, d := range deps[n] {
 			if !slices.Contains(enabled, d) {
 				// Point at what disabled d in this cluster, else at what
 				// enabled n, else at the dependency, else at the cluster.
 				pos := firstUserPos(
 					cv.LookupPath(overridePath(d, overrideEnabled)),
 					cv.LookupPath(overridePath(n, overrideEnabled)),
+					cv.LookupPath(overridePath(n, overrideDependsOn).Append(cue.Index(i))),
 					e.components[n].v.LookupPath(compDependsOn.Append(cue.Index(i))),
 					cv)
-				p.addf(pos, "clusters.%s: %s depends on %s, which is disabled in this cluster; enable %s or disable %s", name, n, d, d, n)
+				if !pos.IsValid() {
+					pos = e.depPos(cv, n, i)
+				}
+				p.addf(pos, "clusters.%s: %s depends on %s, which is disabled in this cluster; enable %s, disable %s, or give %s the dependencies it has here (clusters.%s.components.%s.dependsOn)", name, n, d, d, n, n, name, n)
 			}
 		}
 	}

@@ -50,6 +50,11 @@ func TestEvaluateErrorsAtUserPositions(t *testing.T) {
 		{"no acme contact in staging", "clusters: qa: {\n\tenvironment: \"development\"\n\tsettings: issuer: \"letsencrypt-staging\"\n}\n", `clusters.qa: acmeEmail is required with the issuer letsencrypt-staging`, 1},
 		{"example contact", "clusters: prod: {\n\tenvironment: \"production\"\n\tacmeEmail: \"ops@mail.EXAMPLE.org\"\n}\n", `clusters.prod.acmeEmail "ops@mail.EXAMPLE.org": Let's Encrypt refuses contacts at mail.EXAMPLE.org`, 3},
 		{"reserved domain contact", "clusters: dev: {\n\tenvironment: \"development\"\n\tacmeEmail: \"ops@cluster.test\"\n}\n", `Let's Encrypt refuses contacts at cluster.test`, 3},
+		{"dependency disabled, override named", "clusters: dev: {environment: \"development\"\n\tcomponents: \"ingress-nginx\": enabled: false}\n", `openobserve depends on ingress-nginx, which is disabled in this cluster; enable ingress-nginx, disable openobserve, or give openobserve the dependencies it has here (clusters.dev.components.openobserve.dependsOn)`, 2},
+		{"override names an unknown component", "clusters: dev: {environment: \"development\"\n\tcomponents: openobserve: dependsOn: [\"cert-manger\"]}\n", `clusters.dev.components.openobserve.dependsOn: unknown component "cert-manger"; did you mean "cert-manager"?`, 2},
+		{"override makes a cycle", "clusters: dev: {environment: \"development\"\n\tcomponents: \"cert-manager\": dependsOn: [\"openobserve\"]}\n", `dependsOn cycle in cluster dev: cert-manager -> openobserve -> cert-manager`, 2},
+		{"dependsOn reads more of the cluster", "clusters: dev: environment: \"development\"\ncomponents: a: {description: \"a\", " + chart + ", #cluster: _\n\tdependsOn: [if #cluster.environment == \"production\" {\"cert-manager\"}]}\n", `components.a.dependsOn must be a list of component names; it may depend on #cluster.ingress and #cluster.provider only`, 3},
+		{"per-choice dependency unknown", "clusters: dev: {environment: \"development\", ingress: \"gateway\"}\ncomponents: a: {description: \"a\", " + chart + ", #cluster: _\n\tdependsOn: [{nginx: \"cert-manager\", gateway: \"nope\"}[#cluster.ingress]]}\n", `components.a.dependsOn (for a cluster with ingress "gateway", provider "generic"): unknown component "nope"`, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := evaluate(t, tc.src)
@@ -153,5 +158,46 @@ clusters: edge: {environment: "production", acmeEmail: "platform@acme.io", compo
 				t.Errorf("%s: the Application's dorgu.io/operator-secrets annotation does not say %q:\n%s", c.Name, got, comp.Application)
 			}
 		}
+	}
+}
+
+// A component's dependsOn may depend on the cluster's ingress: the same
+// component waits for a different one in each cluster. A cluster may
+// replace the list, and disable what the component no longer needs.
+func TestDependsOnPerCluster(t *testing.T) {
+	const chart = `chart: {repoURL: "https://charts.example.com", name: "a", version: "1.0.0"}`
+	s, err := evaluate(t, `clusters: nginx: environment: "development"
+clusters: gw: {environment: "development", ingress: "gateway"}
+clusters: own: {
+	environment: "development"
+	components: "ingress-nginx": enabled: false
+	components: openobserve: dependsOn: ["cloudnative-pg", "cert-manager"]
+	components: a: enabled: false
+}
+components: a: {description: "a", `+chart+`, #cluster: _
+	dependsOn: [{nginx: "ingress-nginx", gateway: "external-secrets"}[#cluster.ingress]]
+}
+`)
+	if err != nil {
+		t.Fatal(cueerrors.Details(err, nil))
+	}
+	waves := map[string]map[string]int{}
+	for _, c := range s.Clusters {
+		waves[c.Name] = map[string]int{}
+		for _, comp := range c.Components {
+			waves[c.Name][comp.Name] = comp.Wave
+		}
+	}
+	if w := waves["nginx"]; w["a"] != 2 || w["ingress-nginx"] != 1 {
+		t.Errorf("nginx cluster waves %v: a waits for ingress-nginx", w)
+	}
+	if w := waves["gw"]; w["a"] != 1 || w["external-secrets"] != 0 {
+		t.Errorf("gateway cluster waves %v: a waits for external-secrets", w)
+	}
+	if w := waves["own"]; w["openobserve"] != 1 {
+		t.Errorf("own cluster waves %v: openobserve waits for cloudnative-pg and cert-manager only", w)
+	}
+	if _, ok := waves["own"]["ingress-nginx"]; ok {
+		t.Error("ingress-nginx runs in a cluster that disables it")
 	}
 }

@@ -26,8 +26,13 @@ type evaluator struct {
 	repo Repo
 
 	components map[string]*componentInfo
-	deps       map[string][]string
-	clusters   map[string]cue.Value
+	// deps are the dependencies of the components whose dependsOn is the
+	// same in every cluster; perChoice names the others, sorted, whose
+	// lists choiceDeps evaluates once per choice (choiceCache).
+	deps        map[string][]string
+	perChoice   []string
+	choiceCache map[choiceKey]choiceResult
+	clusters    map[string]cue.Value
 	// manages maps a hub to the clusters it manages, sorted.
 	manages  map[string][]string
 	selected []string

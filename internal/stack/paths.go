@@ -83,6 +83,7 @@ var (
 var (
 	clusterEnvironment = makePath("environment")
 	clusterProvider    = makePath("provider")
+	clusterIngress     = makePath("ingress")
 	clusterManagedBy   = makePath("managedBy")
 	clusterKubeVersion = makePath("kubeVersion")
 	clusterAPIVersions = makePath("apiVersions")
@@ -98,8 +99,9 @@ var (
 
 // Fields of a cluster's override of a component (#ComponentOverride).
 var (
-	overrideEnabled = makePath("enabled")
-	overrideValues  = makePath("values")
+	overrideEnabled   = makePath("enabled")
+	overrideDependsOn = makePath("dependsOn")
+	overrideValues    = makePath("values")
 )
 
 // overridePath is the path, in a cluster, of a field of its override of

@@ -43,6 +43,9 @@ func (e *evaluator) check() error {
 		}
 	}
 	e.indexClusters(&p)
+	if p.empty() {
+		e.checkGraphs(&p)
+	}
 	e.checkSelection(&p)
 	if !p.empty() {
 		return p.err()
@@ -271,6 +274,7 @@ func (c *componentInfo) enabledIn(cv cue.Value, name string) bool {
 func (e *evaluator) indexComponents(p *problems) {
 	e.components = map[string]*componentInfo{}
 	e.deps = map[string][]string{}
+	e.perChoice = nil
 	for _, c := range fields(e.root.LookupPath(pathComponents)) {
 		name := label(c)
 		if !config.ValidName(name) {
@@ -293,12 +297,21 @@ func (e *evaluator) indexComponents(p *problems) {
 		e.components[name] = info
 		deps := c.LookupPath(compDependsOn)
 		var ds []string
-		if err := deps.Decode(&ds); err != nil {
-			p.addf(deps.Pos(), "components.%s.dependsOn must be a list of component names", name)
+		// Decode alone would take a list whose comprehension reads a field
+		// of the cluster, unknown here, as empty: the list must hold no error.
+		if err := concreteList(deps, &ds); err != nil {
+			// A list that depends on the cluster's choice of ingress or
+			// provider is evaluated per choice; anything else is wrong.
+			if _, _, err := e.choiceDeps(name, defaultChoice); err != nil {
+				p.addf(userPos(deps), "components.%s.dependsOn must be a list of component names; it may depend on #cluster.ingress and #cluster.provider only", name)
+				continue
+			}
+			e.perChoice = append(e.perChoice, name)
 			continue
 		}
 		e.deps[name] = ds
 	}
+	slices.Sort(e.perChoice)
 	names := slices.Sorted(maps.Keys(e.components))
 	for _, name := range slices.Sorted(maps.Keys(e.deps)) {
 		for i, d := range e.deps[name] {
