@@ -93,10 +93,17 @@ complete(dest) if {
 	is_string(lib.get(dest, [key]))
 }
 
+# ArgoCD compares a source's repoURL with the project's sourceRepos after
+# normalizing both (git.NormalizeGitURL: lower case, no trailing .git), so
+# an OCI registry, which a chart source names without oci://, matches the
+# same scheme-less string, and never its oci:// form.
 repo_allowed(project, url) if {
 	some p in lib.as_array(lib.field(project, ["spec", "sourceRepos"]))
-	matches(p, url)
+	is_string(p)
+	matches(normalized(p), normalized(url))
 }
+
+normalized(u) := trim_suffix(lower(trim_space(u)), ".git")
 
 dest_allowed(project, dest) if {
 	some d in lib.as_array(lib.field(project, ["spec", "destinations"]))

@@ -58,3 +58,30 @@ test_two_projects_of_one_name_do_not_break_the_check if {
 	inp := {"files": array.concat(fx.scaffold.files, [dup])}
 	count(policy.deny) == 0 with input as inp
 }
+
+# A chart from an OCI registry is a source named without oci://, and the
+# project allows it in the same form, as ArgoCD compares them.
+test_oci_registry_sources_match_as_in_argocd if {
+	oci := fx.patch_input(
+		fx.patch(proj, [{"op": "add", "path": "/spec/sourceRepos/-", "value": "docker.io/envoyproxy"}]),
+		cm, [{"op": "replace", "path": "/spec/sources/0/repoURL", "value": "docker.io/envoyproxy"}],
+	)
+	count(policy.deny) == 0 with input as oci
+
+	# The oci:// form in the project is another string to ArgoCD.
+	inp := fx.patch_input(
+		fx.patch(proj, [{"op": "add", "path": "/spec/sourceRepos/-", "value": "oci://docker.io/envoyproxy"}]),
+		cm, [{"op": "replace", "path": "/spec/sources/0/repoURL", "value": "docker.io/envoyproxy"}],
+	)
+	f := fx.one(policy.deny, cm, ["spec", "sources", 0, "repoURL"]) with input as inp
+	contains(f.msg, `does not allow source repository "docker.io/envoyproxy"`)
+}
+
+# ArgoCD lower-cases both sides and drops a trailing .git.
+test_urls_are_normalized_as_in_argocd if {
+	inp := fx.patch_input(
+		fx.patch(proj, [{"op": "replace", "path": "/spec/sourceRepos", "value": ["HTTPS://Charts.Jetstack.io", "https://github.com/acme/infra"]}]),
+		cm, [{"op": "replace", "path": "/spec/sources/1/repoURL", "value": "https://github.com/acme/infra.git"}],
+	)
+	count({f | some f in policy.deny; f.path == cm}) == 0 with input as inp
+}

@@ -37,8 +37,9 @@ const version = 1
 
 // Entry is one locked chart archive.
 type Entry struct {
-	// RepoURL is the repository as the Applications name it (https:// or
-	// oci://), never a mirror's: the lock is the same for every network.
+	// RepoURL is the repository as the config names it (https:// or
+	// oci://; an Application names an OCI registry without the scheme),
+	// never a mirror's: the lock is the same for every network.
 	RepoURL string `yaml:"repoURL" json:"repoURL"`
 	Chart   string `yaml:"chart" json:"chart"`
 	Version string `yaml:"version" json:"version"`

@@ -157,7 +157,7 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		}
 		comp.Wave = w[n]
 		c.Components = append(c.Components, comp)
-		repos[comp.RepoURL] = true
+		repos[comp.SourceRepoURL] = true
 		namespaces[comp.Namespace] = true
 		var gks []GroupKind
 		if err := inst.LookupPath(compClusterResources).Decode(&gks); err != nil {
@@ -236,6 +236,7 @@ func (e *evaluator) component(inst cue.Value, name string, cv cue.Value) (*Compo
 	comp := &Component{Name: name}
 	comp.Description, _ = inst.LookupPath(compDescription).String()
 	comp.RepoURL, _ = inst.LookupPath(compChartRepoURL).String()
+	comp.SourceRepoURL, _ = inst.LookupPath(compSourceRepoURL).String()
 	comp.Chart, _ = inst.LookupPath(compChartName).String()
 	comp.Namespace, _ = inst.LookupPath(compNamespace).String()
 	comp.Deprecated, _ = inst.LookupPath(compDeprecated).String()

@@ -59,6 +59,7 @@ var (
 	compDescription      = makePath("description")
 	compChart            = makePath("chart")
 	compChartRepoURL     = makePath("chart", "repoURL")
+	compSourceRepoURL    = makePath("#sourceRepoURL") // as the Application names it
 	compChartName        = makePath("chart", "name")
 	compChartVersion     = makePath("chart", "version")
 	compVersion          = makePath("version") // the version a cluster runs

@@ -29,6 +29,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"destination server and name", "clusters: dev: {environment: \"development\", destination: {server: \"https://k\", name: \"k\"}}\n", "clusters.dev.destination"},
 		{"promotion twice", dev + "promotion: [\"development\", \"staging\", \"development\"]\n", "promotion"},
 		{"promotion unknown environment", dev + "promotion: [\"development\", \"qa\"]\n", "promotion.1"},
+		{"chart repository without a scheme", dev + "components: a: {description: \"a\", chart: {repoURL: \"charts.example.com\", name: \"a\", version: \"1.0.0\"}}\n", "components.a.chart.repoURL"},
 		{"cluster named default", "clusters: default: environment: \"development\"\n", "clusters.default.name"},
 		{"acme contact missing", "clusters: prod: environment: \"production\"\n", "clusters.prod.acmeEmail"},
 		{"acme contact at example.com", "clusters: dev: {environment: \"development\", acmeEmail: \"a@example.com\"}\n", "clusters.dev.acmeEmail"},

@@ -83,12 +83,17 @@ type Cluster struct {
 type Component struct {
 	Name        string
 	Description string
-	RepoURL     string
-	Chart       string
-	Version     string
-	Namespace   string
-	Wave        int
-	Deprecated  string
+	// RepoURL is the chart's repository as the config names it (https://
+	// or oci://), which dorgu-gen downloads from; SourceRepoURL is the
+	// same repository as the Application and the AppProject name it for
+	// ArgoCD (an OCI registry without oci://).
+	RepoURL       string
+	SourceRepoURL string
+	Chart         string
+	Version       string
+	Namespace     string
+	Wave          int
+	Deprecated    string
 	// FreeformValues are the dotted paths of values subtrees the chart
 	// copies verbatim into a resource: their keys are not checked against
 	// the chart's values.yaml.

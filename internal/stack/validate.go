@@ -70,6 +70,7 @@ func (e *evaluator) precheck() error {
 	p.add(precheckWaivers(e.root))
 	checkRepoFields(e.root.LookupPath(pathRepo), &p)
 	checkChartMirrors(e.root.LookupPath(pathChartMirrors), &p)
+	checkChartRepos(e.root.LookupPath(pathComponents), &p)
 	environments := labels(e.root.LookupPath(pathEnvironments))
 	providers := labels(e.root.LookupPath(pathProviders))
 	for _, c := range fields(e.root.LookupPath(pathClusters)) {
@@ -145,6 +146,23 @@ func checkChartMirrors(mirrors cue.Value, p *problems) {
 	for _, m := range fields(mirrors) {
 		if from := label(m); !chartSourceRE.MatchString(from) {
 			p.addf(userPos(m), "chartMirrors: %q is not a chart repository URL; a mirror maps an https://, http:// or oci:// URL (or a prefix of one) to another", from)
+		}
+	}
+}
+
+// chartRepoRE is schema/component.cue's #Chart.repoURL scheme, for a
+// message at the user's field that says what to write.
+var chartRepoRE = regexp.MustCompile(`^(https?|oci)://`)
+
+func checkChartRepos(components cue.Value, p *problems) {
+	for _, c := range fields(components) {
+		s, pos, ok := userString(c.LookupPath(compChartRepoURL))
+		switch {
+		case !ok || chartRepoRE.MatchString(s):
+		case s == "":
+			p.addf(pos, "components.%s.chart.repoURL: empty; name the chart repository, an https:// Helm repository or an oci:// registry", label(c))
+		default:
+			p.addf(pos, "components.%s.chart.repoURL %q: a chart repository is an https:// Helm repository or an oci:// registry (oci://%s, if it is one)", label(c), s, s)
 		}
 	}
 }
