@@ -483,9 +483,9 @@ func firstInvalidUTF8(b []byte) int {
 	return len(b)
 }
 
-// defaultCluster adds the one cluster that the embedded default renders:
-// every blessed component enabled, as the layout of a GitOps scaffold lists
-// them.
+// defaultCluster adds the one cluster that the embedded default renders,
+// with the blessed components enabled by default: the six the layout of a
+// GitOps scaffold lists.
 func (c *Config) defaultCluster(opts Options) error {
 	c.Embedded = true
 	c.Origin = "the embedded default stack"
@@ -504,8 +504,10 @@ func (c *Config) defaultCluster(opts Options) error {
 	}
 	// The cluster's domain is a placeholder (<name>.example.com) and it has
 	// no acmeEmail, which Let's Encrypt requires: it uses the self-signed
-	// issuer in every environment, the only one that can issue for it.
-	src := fmt.Sprintf("package dorgu\n\nlet blessed = components\n\nclusters: %q: {\n\tenvironment: %q\n\tsettings: issuer: \"selfsigned\"\n\tcomponents: {for n, _ in blessed {(n): enabled: true}}\n}\n", name, env)
+	// issuer in every environment, the only one that can issue for it. It
+	// gets the blessed components enabled by default: an opt-in one
+	// (envoy-gateway) is left for a config to choose.
+	src := fmt.Sprintf("package dorgu\n\nclusters: %q: {\n\tenvironment: %q\n\tsettings: issuer: \"selfsigned\"\n}\n", name, env)
 	c.CUE = append(c.CUE, Source{Name: FlagsSource, Data: []byte(src)})
 	return nil
 }

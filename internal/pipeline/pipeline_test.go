@@ -30,6 +30,10 @@ func goldenCases(t *testing.T) []goldenCase {
 	if err != nil {
 		t.Fatal(err)
 	}
+	gateway, err := filepath.Abs("testdata/configs/gateway")
+	if err != nil {
+		t.Fatal(err)
+	}
 	return []goldenCase{
 		// The embedded default, as `dorgu-gen render` writes it in an empty
 		// directory.
@@ -39,6 +43,9 @@ func goldenCases(t *testing.T) []goldenCase {
 		// A production hub managing a development and a staging cluster,
 		// with a promotion order.
 		{"hub", config.Options{Dir: hub}},
+		// A cluster off ingress-nginx, publishing through the Gateway API,
+		// with a chart from an OCI registry (envoy-gateway).
+		{"gateway", config.Options{Dir: gateway}},
 	}
 }
 

@@ -32,14 +32,8 @@ func Catalog(cfg *config.Config) ([]Entry, error) {
 		return nil, err
 	}
 	names := slices.Sorted(maps.Keys(e.components))
-	// A dependsOn that depends on the cluster is shown for the persona's
-	// defaults.
-	deps := maps.Clone(e.deps)
-	for _, n := range e.perChoice {
-		if deps[n], _, err = e.choiceDeps(n, defaultChoice); err != nil {
-			return nil, err
-		}
-	}
+	// Dependencies by ingress are shown for the persona's default.
+	deps := e.graphFor(ingresses[0])
 	w := waves(deps, names)
 	out := make([]Entry, 0, len(names))
 	for _, n := range names {

@@ -1,107 +1,70 @@
 package stack
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 
 	"cuelang.org/go/cue"
-	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 )
 
-// A component's dependencies decide the sync waves of a cluster. Most are
-// a fixed list; some depend on how the cluster publishes its UIs (ingress)
-// or where it runs (provider), and a cluster may replace any component's
-// list. Evaluating a component once per cluster only for its dependsOn
-// would cost a fleet a unification per component and cluster, so a list
-// that depends on the cluster is evaluated once per choice of ingress and
-// provider, with nothing else of the cluster known: a list that needs more
-// is an error at the component.
+// A component's dependencies decide the sync waves of a cluster. They are
+// data, read once: the component's dependsOn, plus what its
+// ingressDependsOn lists for the cluster's ingress (the component that
+// serves the cluster's UIs), unless the cluster gives the component a list
+// of its own. A dependsOn computed from the cluster in CUE would need every
+// component evaluated once more per cluster, and a default disjunction
+// would silently turn a list that reads a missing field into [].
 
-// choice is what of a cluster a component's dependsOn may depend on.
-type choice struct {
-	Ingress  string `json:"ingress"`
-	Provider string `json:"provider"`
-}
+// ingresses are the persona's choices of ingress (schema/persona.cue).
+var ingresses = []string{"nginx", "gateway"}
 
-// defaultChoice is the persona's defaults, which the catalog shows.
-var defaultChoice = choice{Ingress: "nginx", Provider: "generic"}
-
-func (c choice) String() string {
-	return fmt.Sprintf("ingress %q, provider %q", c.Ingress, c.Provider)
-}
-
-// choiceOf reads a cluster's choice.
-func choiceOf(cv cue.Value) choice {
-	c := defaultChoice
+// ingressOf reads a cluster's ingress.
+func ingressOf(cv cue.Value) string {
 	if s, err := cv.LookupPath(clusterIngress).String(); err == nil {
-		c.Ingress = s
+		return s
 	}
-	if s, err := cv.LookupPath(clusterProvider).String(); err == nil {
-		c.Provider = s
-	}
-	return c
+	return ingresses[0]
 }
 
-// choiceDeps returns the dependencies of a component whose dependsOn
-// depends on the cluster, for one choice, and the list's value (for
-// positions). Each is evaluated once per evaluator.
-func (e *evaluator) choiceDeps(name string, ch choice) ([]string, cue.Value, cueerrors.Error) {
-	k := choiceKey{name, ch}
-	if r, ok := e.choiceCache[k]; ok {
-		return r.deps, r.v, r.err
+// graphFor returns the dependency graph of the components for an ingress,
+// without any cluster's own lists. It shares e.deps when no component
+// depends on the ingress.
+func (e *evaluator) graphFor(ingress string) map[string][]string {
+	if len(e.ingressDeps) == 0 {
+		return e.deps
 	}
-	// Closed, so that a list that reads any other field of the cluster is
-	// an error rather than a list computed without it.
-	cluster := e.root.Context().CompileString(fmt.Sprintf("close({ingress: %q, provider: %q})", ch.Ingress, ch.Provider))
-	v := e.components[name].v.Unify(e.args.FillPath(argCluster, cluster)).LookupPath(compDependsOn)
-	var ds []string
-	var err cueerrors.Error
-	if concreteList(v, &ds) != nil {
-		err = errorf(userPos(e.components[name].v.LookupPath(compDependsOn)), "components.%s.dependsOn: not a list of component names for a cluster with %s; it may depend on #cluster.ingress and #cluster.provider only", name, ch)
+	if g, ok := e.graphs[ingress]; ok {
+		return g
 	}
-	if e.choiceCache == nil {
-		e.choiceCache = map[choiceKey]choiceResult{}
-	}
-	e.choiceCache[k] = choiceResult{ds, v, err}
-	return ds, v, err
-}
-
-type choiceKey struct {
-	name string
-	ch   choice
-}
-
-type choiceResult struct {
-	deps []string
-	v    cue.Value
-	err  cueerrors.Error
-}
-
-// clusterDeps returns the dependency graph of a cluster: each component's
-// dependsOn for the cluster's choice, or the cluster's own list for it.
-// It shares e.deps when nothing differs.
-func (e *evaluator) clusterDeps(cv cue.Value) (map[string][]string, cueerrors.Error) {
-	over := overriddenDeps(cv)
-	if len(e.perChoice) == 0 && len(over) == 0 {
-		return e.deps, nil
-	}
-	ch := choiceOf(cv)
-	deps := maps.Clone(e.deps)
-	for _, n := range e.perChoice {
-		ds, _, err := e.choiceDeps(n, ch)
-		if err != nil {
-			return nil, err
+	g := maps.Clone(e.deps)
+	for n, byIngress := range e.ingressDeps {
+		if extra := byIngress[ingress]; len(extra) > 0 {
+			g[n] = append(slices.Clip(g[n]), extra...)
 		}
-		deps[n] = ds
 	}
+	if e.graphs == nil {
+		e.graphs = map[string]map[string][]string{}
+	}
+	e.graphs[ingress] = g
+	return g
+}
+
+// clusterDeps returns the dependency graph of a cluster: its ingress's,
+// with each list the cluster gives a component in its place.
+func (e *evaluator) clusterDeps(cv cue.Value) map[string][]string {
+	g := e.graphFor(ingressOf(cv))
+	over := overriddenDeps(cv)
+	if len(over) == 0 {
+		return g
+	}
+	g = maps.Clone(g)
 	for n, ds := range over {
 		if _, ok := e.components[n]; ok {
-			deps[n] = ds
+			g[n] = ds
 		}
 	}
-	return deps, nil
+	return g
 }
 
 // overriddenDeps returns the components whose dependsOn a cluster replaces.
@@ -124,75 +87,63 @@ func overriddenDeps(cv cue.Value) map[string][]string {
 	return out
 }
 
-// depPos returns where a dependency of a component in a cluster is
-// written: the cluster's own list, else the component's.
+// depPos returns where the i-th dependency of a component in a cluster's
+// graph is written: the cluster's own list, else the component's dependsOn,
+// else its ingressDependsOn for the cluster's ingress.
 func (e *evaluator) depPos(cv cue.Value, component string, i int) token.Pos {
 	if v := cv.LookupPath(overridePath(component, overrideDependsOn)); v.Exists() {
 		return userPos(v.LookupPath(index(i)))
 	}
-	if slices.Contains(e.perChoice, component) {
-		if _, v, err := e.choiceDeps(component, choiceOf(cv)); err == nil {
-			if p := v.LookupPath(index(i)).Pos(); p.IsValid() {
-				return userPos(v.LookupPath(index(i)))
+	if n := len(e.deps[component]); i < n {
+		return userPos(e.components[component].v.LookupPath(compDependsOn.Append(cue.Index(i))))
+	} else {
+		i -= n
+	}
+	return userPos(e.components[component].v.LookupPath(compIngressDependsOn.Append(cue.Str(ingressOf(cv)), cue.Index(i))))
+}
+
+// checkGraphs checks the graph of each ingress and of every cluster that
+// gives a component a list of its own: that each dependency names a
+// component, and that there is no cycle. indexComponents has checked the
+// names of the components' own lists.
+func (e *evaluator) checkGraphs(p *problems) {
+	if len(e.ingressDeps) > 0 {
+		for _, ing := range ingresses {
+			if cyc := findCycle(e.graphFor(ing)); cyc != nil {
+				p.addf(userPos(e.components[cyc[0]].v.LookupPath(compDependsOn)), "dependsOn cycle for a cluster with ingress %q: %s; sync waves need an order, so one of these dependencies must go", ing, cycleString(cyc))
 			}
 		}
 	}
-	return userPos(e.components[component].v.LookupPath(compDependsOn.Append(cue.Index(i))))
-}
-
-// checkGraphs checks the dependency graph of every cluster: that each
-// dependency names a component, and that there is no cycle. Clusters with
-// the same choice and no list of their own share one graph, checked once.
-func (e *evaluator) checkGraphs(p *problems) {
-	checked := map[choice]bool{}
 	for _, name := range slices.Sorted(maps.Keys(e.clusters)) {
 		cv := e.clusters[name]
 		over := overriddenDeps(cv)
-		ch := choiceOf(cv)
-		if len(over) == 0 && (len(e.perChoice) == 0 || checked[ch]) {
-			continue
-		}
 		if len(over) == 0 {
-			checked[ch] = true
-		}
-		deps, err := e.clusterDeps(cv)
-		if err != nil {
-			p.add(err)
 			continue
 		}
 		bad := false
-		for _, n := range slices.Sorted(maps.Keys(deps)) {
-			_, own := over[n]
-			if !own && !slices.Contains(e.perChoice, n) {
-				continue // checked once, in indexComponents
+		for _, n := range slices.Sorted(maps.Keys(over)) {
+			if _, ok := e.components[n]; !ok {
+				continue // checkOverrides reports it
 			}
-			for i, d := range deps[n] {
+			for i, d := range over[n] {
 				if _, ok := e.components[d]; ok {
 					continue
 				}
 				bad = true
-				where := fmt.Sprintf("components.%s.dependsOn (for a cluster with %s)", n, ch)
-				if own {
-					where = fmt.Sprintf("clusters.%s.components.%s.dependsOn", name, n)
-				}
-				p.addf(e.depPos(cv, n, i), "%s: unknown component %q%s", where, d, known(d, slices.Sorted(maps.Keys(e.components))))
+				p.addf(e.depPos(cv, n, i), "clusters.%s.components.%s.dependsOn: unknown component %q%s", name, n, d, known(d, slices.Sorted(maps.Keys(e.components))))
 			}
 		}
 		if bad {
 			continue
 		}
-		if cyc := findCycle(deps); cyc != nil {
-			where := fmt.Sprintf("for a cluster with %s", ch)
-			if len(over) > 0 {
-				where = "in cluster " + name
-			}
-			p.addf(e.cyclePos(cv, cyc), "dependsOn cycle %s: %s; sync waves need an order, so one of these dependencies must go", where, cycleString(cyc))
+		if cyc := findCycle(e.clusterDeps(cv)); cyc != nil {
+			p.addf(e.cyclePos(cv, cyc), "dependsOn cycle in cluster %s: %s; sync waves need an order, so one of these dependencies must go", name, cycleString(cyc))
 		}
 	}
 }
 
 // cyclePos points at the first dependency of a cycle that the cluster
-// wrote, else at the first component's.
+// wrote, else at the first component's dependsOn.
 func (e *evaluator) cyclePos(cv cue.Value, cyc []string) token.Pos {
 	for k := 0; k+1 < len(cyc); k++ {
 		if v := cv.LookupPath(overridePath(cyc[k], overrideDependsOn)); v.Exists() {
@@ -202,12 +153,29 @@ func (e *evaluator) cyclePos(cv cue.Value, cyc []string) token.Pos {
 	return userPos(e.components[cyc[0]].v.LookupPath(compDependsOn))
 }
 
-// concreteList decodes a list of strings that holds no error: Decode alone
-// drops the elements of a comprehension whose condition is an error (a
-// field the cluster does not have).
-func concreteList(v cue.Value, out *[]string) error {
-	if err := v.Validate(cue.Concrete(true)); err != nil {
-		return err
+// readIngressDeps reads a component's ingressDependsOn, checking that each
+// names a component.
+func (e *evaluator) readIngressDeps(name string, c cue.Value, names []string, p *problems) {
+	v := c.LookupPath(compIngressDependsOn)
+	if !v.Exists() {
+		return
 	}
-	return v.Decode(out)
+	var byIngress map[string][]string
+	if err := v.Decode(&byIngress); err != nil {
+		p.addf(userPos(v), "components.%s.ingressDependsOn: a list of component names per ingress (%v)", name, ingresses)
+		return
+	}
+	for _, ing := range slices.Sorted(maps.Keys(byIngress)) {
+		for i, d := range byIngress[ing] {
+			if !slices.Contains(names, d) {
+				p.addf(userPos(v.LookupPath(cue.MakePath(cue.Str(ing), cue.Index(i)))), "components.%s.ingressDependsOn.%s: unknown component %q%s", name, ing, d, known(d, names))
+			}
+		}
+	}
+	if len(byIngress) > 0 {
+		if e.ingressDeps == nil {
+			e.ingressDeps = map[string]map[string][]string{}
+		}
+		e.ingressDeps[name] = byIngress
+	}
 }

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"runtime"
 	"slices"
@@ -107,6 +108,7 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	c := &Cluster{Name: name}
 	c.Environment, _ = cv.LookupPath(clusterEnvironment).String()
 	c.Provider, _ = cv.LookupPath(clusterProvider).String()
+	c.Ingress, _ = cv.LookupPath(clusterIngress).String()
 	c.ManagedBy, _ = cv.LookupPath(clusterManagedBy).String()
 	c.KubeVersion, _ = cv.LookupPath(clusterKubeVersion).String()
 	if v := cv.LookupPath(clusterAPIVersions); v.Exists() {
@@ -115,10 +117,7 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 		}
 	}
 
-	deps, derr := e.clusterDeps(cv)
-	if derr != nil {
-		return nil, derr
-	}
+	deps := e.clusterDeps(cv)
 	enabled, err := e.enabled(name, cv, deps)
 	if err != nil {
 		return nil, err
@@ -146,10 +145,11 @@ func (e *evaluator) cluster(name string) (*Cluster, error) {
 	repos := map[string]bool{e.repo.URL: true}
 	namespaces := map[string]bool{}
 	kinds := map[GroupKind]bool{}
+	clusterArgs := e.args.FillPath(argCluster, persona).FillPath(argPublished, e.published(enabled, persona))
 	for _, n := range enabled {
 		// One unification per component and cluster: filling #cluster and
 		// #wave one after the other would evaluate the component twice.
-		args := e.args.FillPath(argCluster, persona).FillPath(argWave, w[n])
+		args := clusterArgs.FillPath(argWave, w[n])
 		inst := e.components[n].v.Unify(args)
 		comp, err := e.component(inst, n, cv)
 		if err != nil {
@@ -194,24 +194,54 @@ func (e *evaluator) enabled(name string, cv cue.Value, deps map[string][]string)
 	}
 	var p problems
 	for _, n := range enabled {
+		_, own := overriddenDeps(cv)[n]
 		for i, d := range deps[n] {
-			if !slices.Contains(enabled, d) {
-				// Point at what disabled d in this cluster, else at what
-				// enabled n, else at the dependency, else at the cluster.
-				pos := firstUserPos(
-					cv.LookupPath(overridePath(d, overrideEnabled)),
-					cv.LookupPath(overridePath(n, overrideEnabled)),
-					cv.LookupPath(overridePath(n, overrideDependsOn).Append(cue.Index(i))),
-					e.components[n].v.LookupPath(compDependsOn.Append(cue.Index(i))),
-					cv)
-				if !pos.IsValid() {
-					pos = e.depPos(cv, n, i)
-				}
-				p.addf(pos, "clusters.%s: %s depends on %s, which is disabled in this cluster; enable %s, disable %s, or give %s the dependencies it has here (clusters.%s.components.%s.dependsOn)", name, n, d, d, n, n, name, n)
+			if slices.Contains(enabled, d) {
+				continue
 			}
+			// Point at what disabled d in this cluster, else at what
+			// enabled n, else at the dependency, else at the cluster's
+			// ingress when that is what brings the dependency, else at
+			// the cluster.
+			byIngress := !own && i >= len(e.deps[n])
+			where := cv
+			if byIngress {
+				where = cv.LookupPath(clusterIngress)
+			}
+			pos := firstUserPos(
+				cv.LookupPath(overridePath(d, overrideEnabled)),
+				cv.LookupPath(overridePath(n, overrideEnabled)),
+				cv.LookupPath(overridePath(n, overrideDependsOn).Append(cue.Index(i))),
+				e.components[n].v.LookupPath(compDependsOn.Append(cue.Index(i))),
+				where, cv)
+			if !pos.IsValid() {
+				pos = e.depPos(cv, n, i)
+			}
+			because := ""
+			if byIngress {
+				because = fmt.Sprintf(" (its ingressDependsOn for ingress %q)", ingressOf(cv))
+			}
+			disable := fmt.Sprintf(", disable %s,", n)
+			if e.components[n].requiredIn(cv) {
+				disable = "" // it cannot be disabled
+			}
+			p.addf(pos, "clusters.%s: %s depends on %s%s, which is disabled in this cluster; enable %s%s or give %s the dependencies it has here (clusters.%s.components.%s.dependsOn)", name, n, d, because, d, disable, n, name, n)
 		}
 	}
 	return enabled, p.err()
+}
+
+// published lists the UIs a cluster's enabled components publish, for its
+// Gateway: <publishes>.<domain>, in the component's namespace.
+func (e *evaluator) published(enabled []string, persona map[string]any) []map[string]string {
+	domain, _ := persona["domain"].(string)
+	out := []map[string]string{}
+	for _, n := range enabled {
+		if c := e.components[n]; c.publishes != "" {
+			out = append(out, map[string]string{"component": n, "host": c.publishes + "." + domain, "namespace": c.namespace})
+		}
+	}
+	return out
 }
 
 // projectInput is what a cluster's AppProject allows as its components

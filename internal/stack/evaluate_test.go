@@ -50,11 +50,11 @@ func TestEvaluateErrorsAtUserPositions(t *testing.T) {
 		{"no acme contact in staging", "clusters: qa: {\n\tenvironment: \"development\"\n\tsettings: issuer: \"letsencrypt-staging\"\n}\n", `clusters.qa: acmeEmail is required with the issuer letsencrypt-staging`, 1},
 		{"example contact", "clusters: prod: {\n\tenvironment: \"production\"\n\tacmeEmail: \"ops@mail.EXAMPLE.org\"\n}\n", `clusters.prod.acmeEmail "ops@mail.EXAMPLE.org": Let's Encrypt refuses contacts at mail.EXAMPLE.org`, 3},
 		{"reserved domain contact", "clusters: dev: {\n\tenvironment: \"development\"\n\tacmeEmail: \"ops@cluster.test\"\n}\n", `Let's Encrypt refuses contacts at cluster.test`, 3},
-		{"dependency disabled, override named", "clusters: dev: {environment: \"development\"\n\tcomponents: \"ingress-nginx\": enabled: false}\n", `openobserve depends on ingress-nginx, which is disabled in this cluster; enable ingress-nginx, disable openobserve, or give openobserve the dependencies it has here (clusters.dev.components.openobserve.dependsOn)`, 2},
+		{"dependency disabled, override named", "clusters: dev: {environment: \"development\"\n\tcomponents: \"ingress-nginx\": enabled: false}\n", `openobserve depends on ingress-nginx (its ingressDependsOn for ingress "nginx"), which is disabled in this cluster; enable ingress-nginx, disable openobserve, or give openobserve the dependencies it has here (clusters.dev.components.openobserve.dependsOn)`, 2},
 		{"override names an unknown component", "clusters: dev: {environment: \"development\"\n\tcomponents: openobserve: dependsOn: [\"cert-manger\"]}\n", `clusters.dev.components.openobserve.dependsOn: unknown component "cert-manger"; did you mean "cert-manager"?`, 2},
 		{"override makes a cycle", "clusters: dev: {environment: \"development\"\n\tcomponents: \"cert-manager\": dependsOn: [\"openobserve\"]}\n", `dependsOn cycle in cluster dev: cert-manager -> openobserve -> cert-manager`, 2},
-		{"dependsOn reads more of the cluster", "clusters: dev: environment: \"development\"\ncomponents: a: {description: \"a\", " + chart + ", #cluster: _\n\tdependsOn: [if #cluster.environment == \"production\" {\"cert-manager\"}]}\n", `components.a.dependsOn must be a list of component names; it may depend on #cluster.ingress and #cluster.provider only`, 3},
-		{"per-choice dependency unknown", "clusters: dev: {environment: \"development\", ingress: \"gateway\"}\ncomponents: a: {description: \"a\", " + chart + ", #cluster: _\n\tdependsOn: [{nginx: \"cert-manager\", gateway: \"nope\"}[#cluster.ingress]]}\n", `components.a.dependsOn (for a cluster with ingress "gateway", provider "generic"): unknown component "nope"`, 3},
+		{"ingress dependency unknown", "clusters: dev: environment: \"development\"\ncomponents: a: {description: \"a\", " + chart + "\n\tingressDependsOn: gateway: [\"nope\"]}\n", `components.a.ingressDependsOn.gateway: unknown component "nope"`, 3},
+		{"ingress dependency disabled", "clusters: dev: {environment: \"development\", ingress: \"gateway\"}\n", `openobserve depends on envoy-gateway (its ingressDependsOn for ingress "gateway"), which is disabled in this cluster; enable envoy-gateway, disable openobserve, or give openobserve`, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := evaluate(t, tc.src)
@@ -161,8 +161,9 @@ clusters: edge: {environment: "production", acmeEmail: "platform@acme.io", compo
 	}
 }
 
-// A component's dependsOn may depend on the cluster's ingress: the same
-// component waits for a different one in each cluster. A cluster may
+// A component may depend on other components according to the cluster's
+// ingress: the same component waits for a different one in each cluster.
+// A cluster may
 // replace the list, and disable what the component no longer needs.
 func TestDependsOnPerCluster(t *testing.T) {
 	const chart = `chart: {repoURL: "https://charts.example.com", name: "a", version: "1.0.0"}`
@@ -174,8 +175,9 @@ clusters: own: {
 	components: openobserve: dependsOn: ["cloudnative-pg", "cert-manager"]
 	components: a: enabled: false
 }
-components: a: {description: "a", `+chart+`, #cluster: _
-	dependsOn: [{nginx: "ingress-nginx", gateway: "external-secrets"}[#cluster.ingress]]
+clusters: gw: components: "envoy-gateway": enabled: true
+components: a: {description: "a", `+chart+`
+	ingressDependsOn: {nginx: ["ingress-nginx"], gateway: ["external-secrets"]}
 }
 `)
 	if err != nil {
@@ -191,8 +193,8 @@ components: a: {description: "a", `+chart+`, #cluster: _
 	if w := waves["nginx"]; w["a"] != 2 || w["ingress-nginx"] != 1 {
 		t.Errorf("nginx cluster waves %v: a waits for ingress-nginx", w)
 	}
-	if w := waves["gw"]; w["a"] != 1 || w["external-secrets"] != 0 {
-		t.Errorf("gateway cluster waves %v: a waits for external-secrets", w)
+	if w := waves["gw"]; w["a"] != 1 || w["external-secrets"] != 0 || w["openobserve"] != 2 || w["cert-manager"] != 1 || w["envoy-gateway"] != 0 {
+		t.Errorf("gateway cluster waves %v: a waits for external-secrets, cert-manager for envoy-gateway, openobserve for both", w)
 	}
 	if w := waves["own"]; w["openobserve"] != 1 {
 		t.Errorf("own cluster waves %v: openobserve waits for cloudnative-pg and cert-manager only", w)

@@ -26,12 +26,12 @@ type evaluator struct {
 	repo Repo
 
 	components map[string]*componentInfo
-	// deps are the dependencies of the components whose dependsOn is the
-	// same in every cluster; perChoice names the others, sorted, whose
-	// lists choiceDeps evaluates once per choice (choiceCache).
+	// deps are the components' own dependsOn; ingressDeps what each
+	// component's ingressDependsOn adds for each ingress, and graphs the
+	// graph of each ingress once built (see deps.go).
 	deps        map[string][]string
-	perChoice   []string
-	choiceCache map[choiceKey]choiceResult
+	ingressDeps map[string]map[string][]string
+	graphs      map[string]map[string][]string
 	clusters    map[string]cue.Value
 	// manages maps a hub to the clusters it manages, sorted.
 	manages  map[string][]string

@@ -35,11 +35,12 @@ var (
 
 // The arguments dorgu-gen fills into a component, #Root or #Project.
 var (
-	argCluster = makePath("#cluster") // the cluster's persona, as data
-	argRepo    = makePath("#repo")    // the scaffold's repository
-	argWave    = makePath("#wave")    // the component's sync wave
-	argIn      = makePath("#in")      // what #Project derives from the components
-	argRoots   = makePath("#roots")   // the clusters whose roots #Roots syncs
+	argCluster   = makePath("#cluster")   // the cluster's persona, as data
+	argRepo      = makePath("#repo")      // the scaffold's repository
+	argWave      = makePath("#wave")      // the component's sync wave
+	argIn        = makePath("#in")        // what #Project derives from the components
+	argRoots     = makePath("#roots")     // the clusters whose roots #Roots syncs
+	argPublished = makePath("#published") // the UIs a cluster's components publish
 )
 
 // The document each definition yields.
@@ -64,7 +65,9 @@ var (
 	compChartVersion     = makePath("chart", "version")
 	compVersion          = makePath("version") // the version a cluster runs
 	compDependsOn        = makePath("dependsOn")
+	compIngressDependsOn = makePath("ingressDependsOn")
 	compDeprecated       = makePath("deprecated")
+	compPublishes        = makePath("publishes")
 	compFreeformValues   = makePath("freeformValues")
 	compRequiresSecrets  = makePath("requiresSecrets")
 	compClusterResources = makePath("clusterResources")

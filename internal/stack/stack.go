@@ -53,6 +53,9 @@ type Cluster struct {
 	Name        string
 	Environment string
 	Provider    string
+	// Ingress is how the cluster's components publish their UIs: "nginx"
+	// or "gateway".
+	Ingress string
 	// Root is the root Application that watches clusters/<name>/apps.
 	Root json.RawMessage
 	// Manages names the clusters whose ArgoCD this cluster is, sorted:

@@ -267,6 +267,10 @@ type componentInfo struct {
 	required         bool
 	enabledByDefault bool
 	providesArgoCD   bool
+	// publishes is the host label of the UI the component publishes, ""
+	// for none; namespace is where its HTTPRoute lives.
+	publishes string
+	namespace string
 }
 
 // managed reports whether a cluster is managed by a hub's ArgoCD.
@@ -292,7 +296,7 @@ func (c *componentInfo) enabledIn(cv cue.Value, name string) bool {
 func (e *evaluator) indexComponents(p *problems) {
 	e.components = map[string]*componentInfo{}
 	e.deps = map[string][]string{}
-	e.perChoice = nil
+	e.ingressDeps, e.graphs = nil, nil
 	for _, c := range fields(e.root.LookupPath(pathComponents)) {
 		name := label(c)
 		if !config.ValidName(name) {
@@ -312,25 +316,22 @@ func (e *evaluator) indexComponents(p *problems) {
 		info.required, _ = c.LookupPath(compRequired).Bool()
 		info.enabledByDefault, _ = c.LookupPath(compEnabledByDefault).Bool()
 		info.providesArgoCD, _ = c.LookupPath(compProvidesArgoCD).Bool()
+		info.publishes, _ = c.LookupPath(compPublishes).String()
+		ns, _ := c.LookupPath(compNamespace).Default()
+		info.namespace, _ = ns.String()
 		e.components[name] = info
 		deps := c.LookupPath(compDependsOn)
 		var ds []string
-		// Decode alone would take a list whose comprehension reads a field
-		// of the cluster, unknown here, as empty: the list must hold no error.
-		if err := concreteList(deps, &ds); err != nil {
-			// A list that depends on the cluster's choice of ingress or
-			// provider is evaluated per choice; anything else is wrong.
-			if _, _, err := e.choiceDeps(name, defaultChoice); err != nil {
-				p.addf(userPos(deps), "components.%s.dependsOn must be a list of component names; it may depend on #cluster.ingress and #cluster.provider only", name)
-				continue
-			}
-			e.perChoice = append(e.perChoice, name)
+		if err := deps.Decode(&ds); err != nil {
+			p.addf(deps.Pos(), "components.%s.dependsOn must be a list of component names", name)
 			continue
 		}
 		e.deps[name] = ds
 	}
-	slices.Sort(e.perChoice)
 	names := slices.Sorted(maps.Keys(e.components))
+	for _, name := range names {
+		e.readIngressDeps(name, e.components[name].v, names, p)
+	}
 	for _, name := range slices.Sorted(maps.Keys(e.deps)) {
 		for i, d := range e.deps[name] {
 			if _, ok := e.components[d]; !ok {
