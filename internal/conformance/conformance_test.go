@@ -89,7 +89,7 @@ func matrixConfig() string {
 		{gatewayCluster, "production", "aws", ""},
 		{"gateway-staging", "staging", "gcp", gatewayCluster},
 	} {
-		fmt.Fprintf(&b, "\t%q: {environment: %q, provider: %q, ingress: \"gateway\"", c.name, c.env, c.prov)
+		fmt.Fprintf(&b, "\t%q: {environment: %q, provider: %q, acmeEmail: \"platform@acme.io\", ingress: \"gateway\"", c.name, c.env, c.prov)
 		if c.managedBy != "" {
 			fmt.Fprintf(&b, ", managedBy: %q, destination: name: %q", c.managedBy, c.name)
 		}
