@@ -136,7 +136,7 @@ deny contains f if {
 		file,
 		path,
 		sprintf("%s: %s is %s; the chart would be installed with its default values, ignoring clusters/%s/values/%s.yaml", [lib.subject(file), lib.dotted(path), describe(lib.field(file, path), "list"), lib.cluster(file), lib.component(file)]),
-		sprintf("set %s to [$values/clusters/%s/values/%s.yaml] in %s (running dorgu-gen render again rewrites the file)", [lib.dotted(path), lib.cluster(file), lib.component(file), lib.file_str(file, "path")]),
+		sprintf("set %s to [$values/%sclusters/%s/values/%s.yaml] in %s (running dorgu-gen render again rewrites the file)", [lib.dotted(path), lib.repo_prefix, lib.cluster(file), lib.component(file), lib.file_str(file, "path")]),
 	)
 }
 

@@ -221,3 +221,24 @@ else := sprintf("[%q]", [p]) if {
 } else := sprintf("%v", [p]) if {
 	i == 0
 } else := sprintf(".%v", [p])
+
+# The scaffold's folder inside its Git repository and a slash, "" at the
+# repository's root (the config's repo.path): what the root Applications
+# name before clusters/<cluster>/apps, which ArgoCD reads from the
+# repository's root. A scaffold read back from disk carries it so, without
+# the config; roots that disagree leave it "".
+repo_prefix := p if {
+	ps := {q | some f in root_applications; q := root_prefix(f)}
+	count(ps) == 1
+	some p in ps
+} else := ""
+
+root_prefix(f) := "" if {
+	str(f, ["spec", "source", "path"]) == sprintf("clusters/%s/apps", [cluster(f)])
+} else := q if {
+	suffix := sprintf("/clusters/%s/apps", [cluster(f)])
+	src := str(f, ["spec", "source", "path"])
+	endswith(src, suffix)
+	q := concat("", [trim_suffix(src, suffix), "/"])
+	q != "/"
+}

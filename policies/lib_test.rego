@@ -175,6 +175,28 @@ scaffold := {"files": [
 	values("prod", "openobserve", openobserve_overridden(true)),
 ]}
 
+# The scaffold as dorgu-gen renders it with repo.path set to folder: the
+# root Applications and the $values references name paths of the
+# repository, under folder; the files' own paths stay the scaffold's.
+in_folder(folder) := {"files": [g |
+	some f in scaffold.files
+	g := in_folder_file(f, folder)
+]}
+
+in_folder_file(f, folder) := json.patch(f, [{
+	"op": "replace",
+	"path": "/content/spec/source/path",
+	"value": concat("/", [folder, f.content.spec.source.path]),
+}]) if {
+	f.kind == "root-application"
+} else := json.patch(f, [{
+	"op": "replace",
+	"path": "/content/spec/sources/0/helm/valueFiles/0",
+	"value": concat("", ["$values/", folder, "/", trim_prefix(f.content.spec.sources[0].helm.valueFiles[0], "$values/")]),
+}]) if {
+	f.kind == "application"
+} else := f
+
 # The scaffold with JSON Patch operations applied to the content of the file
 # at path (operation paths are relative to the content).
 patch(path, ops) := {"files": [g |
@@ -365,4 +387,26 @@ test_describe_cluster_scoped_and_malformed if {
 	}, "cert-manager/templates/crds.yaml")
 	lib.describe(crd) == "CustomResourceDefinition certificates.cert-manager.io from cert-manager/templates/crds.yaml"
 	lib.describe({"path": "x.yaml", "kind": "manifest", "object": {"kind": 3, "name": null}}) == "x.yaml"
+}
+
+test_repo_prefix_at_the_root if {
+	lib.repo_prefix == "" with input as scaffold
+}
+
+test_repo_prefix_from_the_roots if {
+	lib.repo_prefix == "infra-gitops/" with input as in_folder("infra-gitops")
+	lib.repo_prefix == "platform/infra-gitops/" with input as in_folder("platform/infra-gitops")
+}
+
+test_repo_prefix_of_roots_that_disagree_is_the_root if {
+	inp := patch_input(in_folder("infra-gitops"), "argocd/prod-root-app.yaml", [{"op": "replace", "path": "/spec/source/path", "value": "other/clusters/prod/apps"}])
+	lib.repo_prefix == "" with input as inp
+}
+
+test_repo_prefix_ignores_a_root_of_another_folder if {
+	inp := patch(
+		"argocd/prod-root-app.yaml",
+		[{"op": "replace", "path": "/spec/source/path", "value": "argocd"}],
+	)
+	lib.repo_prefix == "" with input as inp
 }

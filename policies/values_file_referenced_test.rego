@@ -52,3 +52,24 @@ test_entries_outside_values_ref_are_ignored if {
 	inp := fx.patch(cm, [{"op": "add", "path": "/spec/sources/0/helm/valueFiles/-", "value": "values-production.yaml"}])
 	count(policy.deny) == 0 with input as inp
 }
+
+test_scaffold_in_a_folder_of_the_repository_passes if {
+	count(policy.deny) == 0 with input as fx.in_folder("infra-gitops")
+}
+
+test_reference_outside_the_scaffold_folder_is_denied if {
+	# repo.path is infra-gitops, but one Application names the values file
+	# from the repository's root, where ArgoCD finds nothing.
+	inp := fx.patch_input(fx.in_folder("infra-gitops"), cm, [{"op": "replace", "path": "/spec/sources/0/helm/valueFiles/0", "value": "$values/clusters/dev/values/cert-manager.yaml"}])
+	fs := policy.deny with input as inp
+	{[f.path, f.field] | some f in fs} == {
+		[cm, ["spec", "sources", 0, "helm", "valueFiles", 0]],
+		[cm_values, []],
+	}
+	some outside in fs
+	outside.path == cm
+	outside.msg == `cert-manager in cluster "dev": helm.valueFiles names $values/clusters/dev/values/cert-manager.yaml, outside the scaffold's folder infra-gitops/ of the repository, where the root Applications say it lies; ArgoCD fails to render the chart when a value file is missing`
+	some f in fs
+	f.path == cm_values
+	f.msg == `cert-manager in cluster "dev": clusters/dev/values/cert-manager.yaml is not used by any Application (no helm.valueFiles entry $values/infra-gitops/clusters/dev/values/cert-manager.yaml), so changes to it have no effect`
+}

@@ -72,6 +72,7 @@ func runScripts(t *testing.T, cacheDir string) {
 			"expandenv":     cmdExpandEnv,
 			"cachedcharts":  cmdCachedCharts,
 			"mkvalues":      cmdMkValues,
+			"replace":       cmdReplace,
 		},
 	})
 }

@@ -511,14 +511,16 @@ func (f *File) classify() {
 var rootAppName = regexp.MustCompile(`^(.+-)?root-app\.ya?ml$`)
 
 // rootCluster infers a root Application's cluster: its dorgu.io/cluster
-// label, else the clusters/<name>/apps folder it syncs, else the
+// label, else the [<repo.path>/]clusters/<name>/apps folder it syncs, else the
 // <cluster>-root-app.yaml file name.
 func rootCluster(f *File) string {
 	if c := str(f.Doc, "metadata", "labels", "dorgu.io/cluster"); c != "" {
 		return c
 	}
-	if p := strings.Split(str(f.Doc, "spec", "source", "path"), "/"); len(p) == 3 && p[0] == "clusters" && p[2] == "apps" {
-		return p[1]
+	// The folder may lie under the scaffold's folder in the repository
+	// (repo.path): only its last three steps name the cluster.
+	if p := strings.Split(str(f.Doc, "spec", "source", "path"), "/"); len(p) >= 3 && p[len(p)-3] == "clusters" && p[len(p)-1] == "apps" {
+		return p[len(p)-2]
 	}
 	if m := rootAppName.FindStringSubmatch(path.Base(f.Path)); m != nil && m[1] != "" {
 		return strings.TrimSuffix(m[1], "-")

@@ -53,6 +53,8 @@ func readme(s *stack.Stack) ([]byte, error) {
 			return nil
 		},
 		"base":            path.Base,
+		// A path of the scaffold as the repository names it.
+		"repo": func(p string) string { return path.Join(s.Repo.Path, p) },
 		"requiredSecrets": requiredSecrets,
 	}).Parse(readmeTemplate)
 	if err != nil {

@@ -57,7 +57,7 @@ func load(cfg *config.Config, validate bool) (*evaluator, error) {
 	if err := e.check(); err != nil {
 		return nil, err
 	}
-	e.args = e.args.FillPath(argRepo, map[string]string{"url": e.repo.URL, "revision": e.repo.Revision})
+	e.args = e.args.FillPath(argRepo, map[string]string{"url": e.repo.URL, "revision": e.repo.Revision, "path": e.repo.Path})
 	if !validate {
 		return e, nil
 	}
@@ -131,6 +131,7 @@ func (e *evaluator) resolveRepo() (Repo, error) {
 	if r.Revision == "" {
 		r.Revision = "main"
 	}
+	r.Path, _ = v.LookupPath(repoPath).String()
 	if r.URL == "" {
 		r.URL, r.Placeholder = PlaceholderRepoURL, true
 	}

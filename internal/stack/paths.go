@@ -53,6 +53,7 @@ var (
 var (
 	repoURL      = makePath("url")
 	repoRevision = makePath("revision")
+	repoPath     = makePath("path")
 )
 
 // Fields of a component (#Component).

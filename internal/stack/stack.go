@@ -39,6 +39,9 @@ type Stack struct {
 type Repo struct {
 	URL      string
 	Revision string
+	// Path is the scaffold's folder inside the repository, slash-separated
+	// and clean; "" is the repository's root.
+	Path string
 	// Placeholder is true when no URL was configured and a placeholder
 	// that ArgoCD cannot fetch stands in for it.
 	Placeholder bool

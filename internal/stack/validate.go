@@ -136,7 +136,35 @@ func checkRepoFields(repo cue.Value, p *problems) {
 	if s, pos, ok := userString(repo.LookupPath(repoRevision)); ok && s == "" {
 		p.addf(pos, "repo.revision: empty; name the branch, tag or commit the Applications track (default \"main\")")
 	}
+	if s, pos, ok := userString(repo.LookupPath(repoPath)); ok {
+		if why := repoPathProblem(s); why != "" {
+			p.addf(pos, "repo.path %q: %s", s, why)
+		}
+	}
 }
+
+// repoPathProblem says what is wrong with a repo.path, or "": the rule of
+// schema/stack.cue's #RepoPath, which CUE would report without saying why.
+func repoPathProblem(p string) string {
+	switch {
+	case p == "":
+		return ""
+	case strings.HasPrefix(p, "/"):
+		return "expected a folder relative to the repository's root, without a leading /"
+	case strings.HasSuffix(p, "/"):
+		return "expected no trailing /"
+	case !repoPathRE.MatchString(p):
+		return "expected folder names of letters, digits, '.', '_' and '-' joined by single slashes"
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return "expected a clean path inside the repository, without . or .. segments"
+		}
+	}
+	return ""
+}
+
+var repoPathRE = regexp.MustCompile(`^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$`)
 
 // chartSourceRE is schema/stack.cue's #ChartSource, for the message that
 // names a mirror's key: CUE only says that the field is not allowed.
