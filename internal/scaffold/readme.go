@@ -52,9 +52,9 @@ func readme(s *stack.Stack) ([]byte, error) {
 			}
 			return nil
 		},
-		"base":            path.Base,
+		"base": path.Base,
 		// A path of the scaffold as the repository names it.
-		"repo": func(p string) string { return path.Join(s.Repo.Path, p) },
+		"repo":            func(p string) string { return path.Join(s.Repo.Path, p) },
 		"requiredSecrets": requiredSecrets,
 	}).Parse(readmeTemplate)
 	if err != nil {
