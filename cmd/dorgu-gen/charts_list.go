@@ -32,9 +32,6 @@ repository, chart, version, the sha256 of its archive, and whether the
 cache holds that archive intact. It reads the lock and the cache only.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" {
-				return usageError{err: fmt.Errorf("--output %q: expected text or json", output), cmd: cmd.CommandPath()}
-			}
 			cfg, err := config.Load(opts)
 			if err != nil {
 				return err
@@ -73,7 +70,7 @@ cache holds that archive intact. It reads the lock and the cache only.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Path, "config", "", "CUE config file or directory (default: ./dorgu.cue or ./dorgu/ if present, else the embedded default stack)")
-	cmd.Flags().StringVar(&output, "output", "text", "text or json")
+	addOutputFlag(cmd, &output, []string{"text", "json"})
 	return cmd
 }
 

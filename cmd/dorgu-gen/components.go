@@ -40,29 +40,25 @@ required, enabled by default, or deprecated.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			switch output {
-			case "json":
+			if output == "json" {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(map[string]any{"components": entries})
-			case "table":
-				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tCHART\tVERSION\tNAMESPACE\tWAVE\tREQUIRED\tDEFAULT\tDEPRECATED")
-				for _, e := range entries {
-					dep := "-"
-					if e.Deprecated != "" {
-						dep = "yes"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", report.Escape(e.Name), report.Escape(e.Chart), report.Escape(e.Version), report.Escape(e.Namespace), e.Wave, yesNo(e.Required), yesNo(e.EnabledByDefault), dep)
-				}
-				return tw.Flush()
-			default:
-				return usageError{err: fmt.Errorf("--output %q: expected table or json", output), cmd: cmd.CommandPath()}
 			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tCHART\tVERSION\tNAMESPACE\tWAVE\tREQUIRED\tDEFAULT\tDEPRECATED")
+			for _, e := range entries {
+				dep := "-"
+				if e.Deprecated != "" {
+					dep = "yes"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", report.Escape(e.Name), report.Escape(e.Chart), report.Escape(e.Version), report.Escape(e.Namespace), e.Wave, yesNo(e.Required), yesNo(e.EnabledByDefault), dep)
+			}
+			return tw.Flush()
 		},
 	}
 	src.register(cmd.Flags())
-	cmd.Flags().StringVarP(&output, "output", "O", "table", "table or json")
+	addOutputFlag(cmd, &output, []string{"table", "json"})
 	cmd.AddCommand(newComponentsShowCmd())
 	return cmd
 }

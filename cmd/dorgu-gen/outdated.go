@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/dorgu/dorgu-gen/internal/charts"
@@ -36,9 +34,6 @@ With --exit-code it exits 1 when a pinned version has a newer release, for
 a scheduled CI job.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" {
-				return usageError{err: fmt.Errorf("--output %q: expected text or json", output), cmd: cmd.CommandPath()}
-			}
 			stderr := cmd.ErrOrStderr()
 			cfg, err := config.Load(opts)
 			if err != nil {
@@ -77,7 +72,7 @@ a scheduled CI job.`,
 	}
 	cmd.Flags().StringVar(&opts.Path, "config", "", "CUE config file or directory (default: ./dorgu.cue or ./dorgu/ if present, else the embedded default stack)")
 	cmd.Flags().StringArrayVar(&opts.Clusters, "cluster", nil, "only this cluster (repeatable); with the embedded default, the name of its one cluster")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	addOutputFlag(cmd, &output, []string{"text", "json"})
 	cmd.Flags().BoolVar(&pre, "pre", false, "count pre-releases (1.0.0-rc.1) as releases")
 	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when a pinned version has a newer release")
 	cf.register(cmd.Flags())

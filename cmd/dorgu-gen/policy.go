@@ -46,9 +46,6 @@ opa test --run does. --output json prints one object per test, as opa test
 nanoseconds), plus failedAt, the expression that failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" {
-				return usageError{err: fmt.Errorf("--output: unknown format %q: expected one of %s", output, strings.Join(policyTestFormats, ", ")), cmd: cmd.CommandPath()}
-			}
 			cfg, err := config.Load(opts)
 			if err != nil {
 				return err
@@ -86,7 +83,7 @@ nanoseconds), plus failedAt, the expression that failed.`,
 	fs.StringArrayVar(&opts.PolicyDirs, "policy", nil, "folder of .rego policies to test with the embedded ones and the config's policies/ (repeatable)")
 	fs.BoolVarP(&verbose, "verbose", "v", false, "list every test, not only failures")
 	fs.StringVar(&run, "run", "", "run only the tests whose data.<package>.<rule> matches this regular expression")
-	fs.StringVar(&output, "output", "text", "output format: "+strings.Join(policyTestFormats, ", "))
+	addOutputFlag(cmd, &output, policyTestFormats)
 	return cmd
 }
 

@@ -119,7 +119,7 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 	}
 	src.register(cmd.Flags())
 	checks.register(cmd)
-	cmd.Flags().StringVarP(&out, "out", "o", defaultOut, "output directory of the scaffold")
+	cmd.Flags().StringVar(&out, "out", defaultOut, "output directory of the scaffold")
 	cmd.Flags().StringVar(&out, "gitops-output", defaultOut, "alias of --out")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list what would be created, updated and removed; write nothing")
 	cmd.Flags().BoolVar(&diff, "diff", false, "show what would change as a unified diff; write nothing")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -43,6 +44,9 @@ Environment:
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if h := flagHint(c, err); h != "" {
+			err = fmt.Errorf("%w%s", err, h)
+		}
 		return usageError{err: err, cmd: c.CommandPath()}
 	})
 	root.AddCommand(newRenderCmd(), newVetCmd(), newInitCmd(), newComponentsCmd(), newTemplateCmd(), newChartsCmd(), newOutdatedCmd(), newUpgradeCmd(), newPolicyCmd(), newVersionCmd())

@@ -123,7 +123,7 @@ error.`,
 	src.register(cmd.Flags())
 	cf.register(cmd.Flags())
 	cmd.Flags().StringArrayVar(&components, "component", nil, "render only this component (repeatable)")
-	cmd.Flags().StringVarP(&out, "out", "o", "", "write <cluster>/<component>.yaml files into this directory instead of printing")
+	cmd.Flags().StringVar(&out, "out", "", "write <cluster>/<component>.yaml files into this directory instead of printing")
 	cmd.Flags().StringArrayVar(&chartPaths, "chart-path", nil, "COMPONENT=PATH: render COMPONENT with the chart in directory or .tgz archive PATH (repeatable)")
 	return cmd
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +51,7 @@ a usage error.`,
 			stdout := cmd.OutOrStdout()
 			f, err := report.New(output, colorOK(stdout))
 			if err != nil {
-				return usageError{err: fmt.Errorf("--output: %w", err), cmd: cmd.CommandPath()}
+				return err
 			}
 			wd, err := os.Getwd()
 			if err != nil {
@@ -89,8 +88,8 @@ a usage error.`,
 	src.register(cmd.Flags())
 	checks.register(cmd)
 	cmd.Flags().Lookup("config").Usage = "CUE config file or directory, or \"embedded\" for the embedded default stack (default: ./dorgu.cue or ./dorgu/ if present, else scaffold-only mode)"
-	cmd.Flags().StringVarP(&out, "out", "o", defaultOut, "directory of the scaffold to check")
-	cmd.Flags().StringVar(&output, "output", "text", "output format: "+strings.Join(report.Formats, ", "))
+	cmd.Flags().StringVar(&out, "out", defaultOut, "directory of the scaffold to check")
+	addOutputFlag(cmd, &output, report.Formats)
 	cmd.Flags().BoolVar(&failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
 	return cmd
 }
