@@ -43,9 +43,9 @@ func acquireLock(d *outDir) (*Lock, error) {
 			return nil, fmt.Errorf("%s: taking the lock: %w", d.show(lockPath), err)
 		}
 		if !ok {
-			holder, _ := safefile.ReadAll(f, maxLockSize)
+			holder := readHolder(f)
 			f.Close()
-			return nil, &LockedError{Path: d.show(lockPath), Holder: strings.TrimSpace(string(holder))}
+			return nil, &LockedError{Path: d.show(lockPath), Holder: holder}
 		}
 		if now, err := d.root.Lstat(native(lockPath)); err != nil || !sameFile(f, now) {
 			unlock(f)
@@ -65,6 +65,24 @@ func acquireLock(d *outDir) (*Lock, error) {
 		return &Lock{d: d, f: f}, nil
 	}
 	return nil, fmt.Errorf("%s: the lock file keeps being replaced while dorgu-gen takes it; are renders running in a loop?", d.show(lockPath))
+}
+
+// readHolder reads who holds the lock. The holder writes that just after
+// it takes the lock, so a render that finds the lock taken at that moment
+// reads an empty file: it reads again for a short while, and the message
+// only goes without the holder's name if the holder never wrote it.
+func readHolder(f *os.File) string {
+	for range 50 {
+		if _, err := f.Seek(0, 0); err != nil {
+			return ""
+		}
+		holder, _ := safefile.ReadAll(f, maxLockSize)
+		if h := strings.TrimSpace(string(holder)); holderRE.MatchString(h) {
+			return h
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return ""
 }
 
 // openLockFile opens .dorgu/lock, creating it. Anything but a regular file
