@@ -50,7 +50,16 @@ func run() int {
 		fmt.Fprint(stderr, formatError(err))
 		return exitConfig
 	}
+	// On a terminal, a step that runs for seconds says what it is doing;
+	// on a pipe or in a log, nothing is printed.
+	var term *progress.Terminal
 	end := &ending{stderr: stderr, exit: os.Exit}
+	if isTerminal(stderr) {
+		term = progress.NewTerminal(stderr, progress.Delay)
+		// Whatever ends the process clears the progress line first, so
+		// that its message starts a line of its own.
+		end.clear = term.Stop
+	}
 	ctx, cancel := context.WithCancelCause(limits.With(context.Background(), lim))
 	defer cancel(nil)
 	stopSignals := end.onSignals(cancel)
@@ -62,11 +71,7 @@ func run() int {
 	})
 	defer stopWatch()
 
-	// On a terminal, a step that runs for seconds says what it is doing;
-	// on a pipe or in a log, nothing is printed.
-	var term *progress.Terminal
-	if isTerminal(stderr) {
-		term = progress.NewTerminal(stderr, progress.Delay)
+	if term != nil {
 		ctx = progress.With(ctx, term.Report)
 	}
 	cmd := newRootCmd(os.Stdout, stderr)
@@ -113,6 +118,16 @@ type ending struct {
 	stderr io.Writer
 	// exit ends the process: os.Exit.
 	exit func(code int)
+	// clear, when set, removes what the terminal shows of a step in
+	// progress; it is called before the message.
+	clear func()
+}
+
+func (e *ending) print(msg string) {
+	if e.clear != nil {
+		e.clear()
+	}
+	fmt.Fprint(e.stderr, msg)
 }
 
 // finish prints msg for a command that returned, and gives its exit code;
@@ -121,7 +136,7 @@ func (e *ending) finish(code int, msg string) int {
 	ran := false
 	e.once.Do(func() {
 		ran = true
-		fmt.Fprint(e.stderr, msg)
+		e.print(msg)
 	})
 	if !ran {
 		select {}
@@ -133,7 +148,7 @@ func (e *ending) finish(code int, msg string) int {
 // already ending.
 func (e *ending) now(code int, msg string) {
 	e.once.Do(func() {
-		fmt.Fprint(e.stderr, msg)
+		e.print(msg)
 		e.exit(code)
 	})
 }
