@@ -49,7 +49,7 @@ Environment:
 		}
 		return usageError{err: err, cmd: c.CommandPath()}
 	})
-	root.AddCommand(newRenderCmd(), newVetCmd(), newInitCmd(), newComponentsCmd(), newTemplateCmd(), newChartsCmd(), newOutdatedCmd(), newUpgradeCmd(), newPolicyCmd(), newVersionCmd())
+	root.AddCommand(newRenderCmd(), newVetCmd(), newInitCmd(), newComponentsCmd(), newTemplateCmd(), newDiffCmd(), newChartsCmd(), newOutdatedCmd(), newUpgradeCmd(), newPolicyCmd(), newVersionCmd())
 	return root
 }
 

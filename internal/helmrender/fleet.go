@@ -153,3 +153,39 @@ func renderKey(store *cache.Store, ch *Chart, in Input) cache.Key {
 	}
 	return store.NewKey("helm-template").String(ch.Digest).Bytes(data).Sum()
 }
+
+// Again renders the selected releases of a RenderAll once more, from
+// scratch (never from a cache), and returns every release with its
+// objects: the inputs are the final ones RenderAll settled on, and the
+// objects' namespaces follow the CRDs of every release. Two renders of the
+// same inputs differ only where a chart draws random or time-based values
+// (randAlphaNum, genCA, now), which is how those are told from changes.
+func Again(ctx context.Context, prev []Rendered, selected func(int) bool, parallel int) ([]Rendered, error) {
+	out := make([]Rendered, len(prev))
+	for i, r := range prev {
+		out[i] = Rendered{Release: r.Release, Result: r.Result, Objects: r.Objects}
+	}
+	if err := renderPass(ctx, out, Options{Parallel: parallel}, selected); err != nil {
+		return nil, err
+	}
+	scopes := map[string]Scopes{}
+	for _, r := range out {
+		s := scopes[r.Cluster]
+		if s == nil {
+			s = NewScopes()
+			scopes[r.Cluster] = s
+		}
+		crdScopes(r.Result.Docs, s, map[string]bool{})
+	}
+	for i, r := range out {
+		if !selected(i) {
+			continue
+		}
+		objs, err := objects(r.Cluster, r.Component, r.DestNamespace, scopes[r.Cluster], r.Result)
+		if err != nil {
+			return nil, fmt.Errorf("%s in cluster %s: %w", r.Component, r.Cluster, err)
+		}
+		out[i].Objects = objs
+	}
+	return out, nil
+}

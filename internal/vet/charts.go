@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/dorgu/dorgu-gen/internal/cache"
-	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/helmrender"
 	"github.com/dorgu/dorgu-gen/internal/manifests"
 	"github.com/dorgu/dorgu-gen/internal/ondisk"
@@ -31,7 +29,7 @@ func onDiskManifests(ctx context.Context, s *stack.Stack, rendered *scaffold.Tre
 	disk.Classify()
 	values := &scaffold.Tree{}
 	for _, f := range disk.Files {
-		if f.Kind == scaffold.Values && readable(disk, f.Path) {
+		if f.Kind == scaffold.Values && disk.Readable(f.Path) {
 			values.Files = append(values.Files, scaffold.File{Path: f.Path, Kind: scaffold.Values, Cluster: f.Cluster, Component: f.Component, Content: f.Content})
 		}
 	}
@@ -44,15 +42,15 @@ func onDiskManifests(ctx context.Context, s *stack.Stack, rendered *scaffold.Tre
 		for _, comp := range c.Components {
 			p := scaffold.AppPath(c.Name, comp.Name)
 			f, ok := disk.Lookup(p)
-			if !ok || f.Kind != scaffold.Application || f.Doc == nil || !readable(disk, p) {
+			if !ok || f.Kind != scaffold.Application || f.Doc == nil || !disk.Readable(p) {
 				continue
 			}
 			app, err := json.Marshal(f.Doc)
 			if err != nil {
 				continue
 			}
-			src, ok := chartSource(f.Doc)
-			if !ok || !valuesOnDisk(src, values) {
+			src, ok := ondisk.HelmSource(f.Doc)
+			if !ok || !ondisk.ValuesOnDisk(src, values) {
 				continue
 			}
 			ref := helmrender.ChartRef{Component: comp.Name, RepoURL: str(src, "repoURL"), Name: str(src, "chart"), Version: str(src, "targetRevision")}
@@ -86,51 +84,6 @@ func onDiskManifests(ctx context.Context, s *stack.Stack, rendered *scaffold.Tre
 func sameOnDisk(disk *ondisk.Scaffold, p string, want []byte) bool {
 	f, ok := disk.Lookup(p)
 	return ok && bytes.Equal(f.Content, want)
-}
-
-// readable reports whether the file at p is read one way, as ArgoCD and
-// Helm read it: not refused with a yaml finding.
-func readable(disk *ondisk.Scaffold, p string) bool {
-	return len(disk.Filter([]finding.Finding{{File: p}})) == 1
-}
-
-// chartSource returns the Helm chart source of an Application, as the
-// repo-server picks it.
-func chartSource(doc any) (map[string]any, bool) {
-	spec, _ := asMap(doc)["spec"].(map[string]any)
-	if src, ok := spec["source"].(map[string]any); ok && str(src, "chart") != "" {
-		return src, true
-	}
-	srcs, _ := spec["sources"].([]any)
-	for _, x := range srcs {
-		if src, ok := x.(map[string]any); ok && str(src, "chart") != "" {
-			return src, true
-		}
-	}
-	return nil, false
-}
-
-// valuesOnDisk reports whether every $values file a chart source reads is
-// a values file on disk that reads one way: the render needs them all.
-func valuesOnDisk(src map[string]any, values *scaffold.Tree) bool {
-	helm, _ := src["helm"].(map[string]any)
-	files, _ := helm["valueFiles"].([]any)
-	for _, x := range files {
-		v, _ := x.(string)
-		p, ok := strings.CutPrefix(v, "$values/")
-		if !ok {
-			return false
-		}
-		if _, ok := values.Lookup(p); !ok {
-			return false
-		}
-	}
-	return true
-}
-
-func asMap(x any) map[string]any {
-	m, _ := x.(map[string]any)
-	return m
 }
 
 func str(m map[string]any, key string) string {
