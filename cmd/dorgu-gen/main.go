@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"sync"
@@ -44,6 +45,11 @@ func main() { os.Exit(run()) }
 
 func run() int {
 	startup.Done()
+	// Helm reports values it skips through Go's standard logger, straight
+	// to stderr, unescaped and with key names a chart chooses. What
+	// dorgu-gen prints is its own: the values checks report what matters
+	// of them, at their lines.
+	log.SetOutput(io.Discard)
 	stderr := os.Stderr
 	lim, err := limits.FromEnv(os.Getenv)
 	if err != nil {
