@@ -69,7 +69,7 @@ cache holds that archive intact. It reads the lock and the cache only.`,
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&opts.Path, "config", "", "CUE config file or directory (default: ./dorgu.cue or ./dorgu/ if present, else the embedded default stack)")
+	addConfigFlag(cmd, &opts)
 	addOutputFlag(cmd, &output, []string{"text", "json"})
 	return cmd
 }

@@ -72,7 +72,7 @@ With --offline it only checks that the cache holds every locked chart.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&opts.Path, "config", "", "CUE config file or directory (default: ./dorgu.cue or ./dorgu/ if present, else the embedded default stack)")
+	addConfigFlag(cmd, &opts)
 	cf.register(cmd.Flags())
 	return cmd
 }

@@ -57,7 +57,7 @@ required, enabled by default, or deprecated.`,
 			return tw.Flush()
 		},
 	}
-	src.register(cmd.Flags())
+	src.register(cmd, 0)
 	addOutputFlag(cmd, &output, []string{"table", "json"})
 	cmd.AddCommand(newComponentsShowCmd())
 	return cmd
@@ -81,9 +81,6 @@ embedded default's), exactly as render would write them.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			if len(src.opts.Clusters) > 1 {
-				return usageError{err: fmt.Errorf("show takes one --cluster"), cmd: cmd.CommandPath()}
-			}
 			res, err := pipeline.Render(cmd.Context(), src.opts, openCache(cmd.ErrOrStderr()))
 			if err != nil {
 				return err
@@ -107,6 +104,6 @@ embedded default's), exactly as render would write them.`,
 			return nil
 		},
 	}
-	src.register(cmd.Flags())
+	src.register(cmd, sourceOneCluster|sourceEnvironment|sourceRepo)
 	return cmd
 }

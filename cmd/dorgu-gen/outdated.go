@@ -12,7 +12,7 @@ import (
 
 func newOutdatedCmd() *cobra.Command {
 	var (
-		opts     config.Options
+		src      sourceFlags
 		cf       chartFlags
 		output   string
 		pre      bool
@@ -35,7 +35,7 @@ a scheduled CI job.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			stderr := cmd.ErrOrStderr()
-			cfg, err := config.Load(opts)
+			cfg, err := config.Load(src.opts)
 			if err != nil {
 				return err
 			}
@@ -70,8 +70,7 @@ a scheduled CI job.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&opts.Path, "config", "", "CUE config file or directory (default: ./dorgu.cue or ./dorgu/ if present, else the embedded default stack)")
-	cmd.Flags().StringArrayVar(&opts.Clusters, "cluster", nil, "only this cluster (repeatable); with the embedded default, the name of its one cluster")
+	src.register(cmd, sourceClusters)
 	addOutputFlag(cmd, &output, []string{"text", "json"})
 	cmd.Flags().BoolVar(&pre, "pre", false, "count pre-releases (1.0.0-rc.1) as releases")
 	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when a pinned version has a newer release")

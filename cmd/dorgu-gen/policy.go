@@ -79,7 +79,8 @@ nanoseconds), plus failedAt, the expression that failed.`,
 	// Only the flags that choose policies: the cluster and repository
 	// flags of render would do nothing here, so they are not accepted.
 	fs := cmd.Flags()
-	fs.StringVar(&opts.Path, "config", "", "CUE config file or directory whose policies/ folder to test (default: ./dorgu.cue or ./dorgu/ if present, else the embedded policies alone)")
+	addConfigFlag(cmd, &opts)
+	fs.Lookup("config").Usage = "CUE config file or directory whose policies/ folder to test, or \"embedded\" (default: ./dorgu.cue or ./dorgu/ if present, else the embedded policies alone)"
 	fs.StringArrayVar(&opts.PolicyDirs, "policy", nil, "folder of .rego policies to test with the embedded ones and the config's policies/ (repeatable)")
 	fs.BoolVarP(&verbose, "verbose", "v", false, "list every test, not only failures")
 	fs.StringVar(&run, "run", "", "run only the tests whose data.<package>.<rule> matches this regular expression")

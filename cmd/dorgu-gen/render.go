@@ -9,9 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
-	"github.com/dorgu/dorgu-gen/internal/config"
 	"github.com/dorgu/dorgu-gen/internal/finding"
 	"github.com/dorgu/dorgu-gen/internal/pipeline"
 	"github.com/dorgu/dorgu-gen/internal/policy"
@@ -24,19 +22,6 @@ import (
 // defaultOut is where the scaffold goes without --out, as in the GitOps
 // mode documentation.
 const defaultOut = "infra-gitops"
-
-type sourceFlags struct {
-	opts config.Options
-}
-
-func (s *sourceFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&s.opts.Path, "config", "", "CUE config file or directory (default: ./dorgu.cue or ./dorgu/ if present, else the embedded default stack)")
-	fs.StringArrayVar(&s.opts.Clusters, "cluster", nil, "render only this cluster (repeatable); with the embedded default, the name of its one cluster (default \""+config.DefaultCluster+"\")")
-	fs.StringVar(&s.opts.Environment, "environment", "", "environment of the embedded default's cluster: development, staging, production or sandbox (default \""+config.DefaultEnvironment+"\")")
-	fs.StringVar(&s.opts.RepoURL, "repo-url", "", "Git URL of the scaffold's repository (overrides repo.url)")
-	fs.StringVar(&s.opts.Revision, "revision", "", "Git revision the Applications track (overrides repo.revision; default \"main\")")
-	fs.StringArrayVar(&s.opts.PolicyDirs, "policy", nil, "folder of .rego policies to run with the embedded ones and the config's policies/ (repeatable)")
-}
 
 func newRenderCmd() *cobra.Command {
 	var (
@@ -117,7 +102,7 @@ generate is never touched. .dorgu/ledger.json records what was generated.`,
 			return nil
 		},
 	}
-	src.register(cmd.Flags())
+	src.register(cmd, sourceClusters|sourceEnvironment|sourceRepo|sourcePolicies)
 	checks.register(cmd)
 	cmd.Flags().StringVar(&out, "out", defaultOut, "output directory of the scaffold")
 	cmd.Flags().StringVar(&out, "gitops-output", defaultOut, "alias of --out")

@@ -120,7 +120,7 @@ error.`,
 			return nil
 		},
 	}
-	src.register(cmd.Flags())
+	src.register(cmd, sourceClusters|sourceEnvironment)
 	cf.register(cmd.Flags())
 	cmd.Flags().StringArrayVar(&components, "component", nil, "render only this component (repeatable)")
 	cmd.Flags().StringVar(&out, "out", "", "write <cluster>/<component>.yaml files into this directory instead of printing")

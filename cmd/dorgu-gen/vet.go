@@ -10,10 +10,6 @@ import (
 	"github.com/dorgu/dorgu-gen/internal/vet"
 )
 
-// embeddedConfig is the --config value that names the embedded default
-// stack (a directory called embedded is ./embedded).
-const embeddedConfig = "embedded"
-
 func newVetCmd() *cobra.Command {
 	var (
 		src        sourceFlags
@@ -64,9 +60,6 @@ a usage error.`,
 			store := openCache(cmd.ErrOrStderr())
 			opts := vet.Options{Sources: src.opts, Out: out, Cache: store, Today: day, Charts: checks.step(cmd.ErrOrStderr(), store)}
 			opts.Sources.Dir = wd
-			if src.opts.Path == embeddedConfig {
-				opts.Sources.Path, opts.Embedded = "", true
-			}
 			r, err := vet.Run(cmd.Context(), opts)
 			if err != nil {
 				return err
@@ -85,7 +78,7 @@ a usage error.`,
 			return nil
 		},
 	}
-	src.register(cmd.Flags())
+	src.register(cmd, sourceClusters|sourceEnvironment|sourceRepo|sourcePolicies)
 	checks.register(cmd)
 	cmd.Flags().Lookup("config").Usage = "CUE config file or directory, or \"embedded\" for the embedded default stack (default: ./dorgu.cue or ./dorgu/ if present, else scaffold-only mode)"
 	cmd.Flags().StringVar(&out, "out", defaultOut, "directory of the scaffold to check")

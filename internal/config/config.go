@@ -45,6 +45,10 @@ type Options struct {
 	Dir string
 	// Path is --config: a .cue file or a directory. Empty means discover.
 	Path string
+	// Embedded is --config embedded: the embedded default stack, asked
+	// for by name. A config found where discovery looks is then an error:
+	// it would be silently ignored.
+	Embedded bool
 	// Clusters is --cluster (repeatable).
 	Clusters []string
 	// Environment is --environment; it only applies to the embedded default.
@@ -153,6 +157,10 @@ func Load(opts Options) (*Config, error) {
 	root, err := locate(repo, opts.Path)
 	if err != nil {
 		return nil, relError(dir, err)
+	}
+	if opts.Embedded && root != nil {
+		r := rel(dir, root.Abs())
+		return nil, &Error{Msg: fmt.Sprintf("--config embedded: %s is a config here, and it would be ignored; use --config %s, or leave out --config", r, r)}
 	}
 	// An ejected config (dorgu-gen init --eject) carries its own copy of
 	// the schema, components and policies, which replaces the embedded one.

@@ -35,13 +35,12 @@ import (
 
 // Options says what to check.
 type Options struct {
-	// Sources are render's options (--config, --cluster, ...).
+	// Sources are render's options (--config, --cluster, ...). With
+	// Sources.Embedded (--config embedded), vet checks against the
+	// embedded default stack; without it, and without any of render's
+	// --cluster, --environment, --repo-url or --revision, a directory with
+	// no config is checked in scaffold-only mode.
 	Sources config.Options
-	// Embedded is --config embedded: check against the embedded default
-	// stack. Without it, and without any of render's --cluster,
-	// --environment, --repo-url or --revision, a directory with no config
-	// is checked in scaffold-only mode.
-	Embedded bool
 	// Out is the scaffold directory (--out).
 	Out string
 	// Cache keeps the plan and the policies' findings of earlier runs; nil
@@ -104,14 +103,11 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Embedded && !cfg.Embedded {
-		return nil, &config.Error{Msg: fmt.Sprintf("--config embedded: %s is a config here, and it would be ignored; vet it with --config %s, or without --config", cfg.Origin, cfg.Origin)}
-	}
 	renderFlags := len(src.Clusters) > 0 || src.Environment != "" || src.RepoURL != "" || src.Revision != ""
 	// The policies compile on first use: a check served from the cache
 	// does not need them.
 	engine := sync.OnceValues(func() (*policy.Engine, error) { return policy.Compile(ctx, policy.SetOf(cfg)) })
-	if cfg.Embedded && !opts.Embedded && !renderFlags {
+	if cfg.Embedded && !src.Embedded && !renderFlags {
 		return scaffoldOnly(r, repo, out, checker{ctx, engine, opts.Cache, cfg.Policies})
 	}
 	r.Mode, r.Config = report.ModeFull, cfg.Origin

@@ -52,7 +52,7 @@ func TestUpToDateShortcut(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]Options{
-		"embedded":     {Sources: config.Options{Dir: t.TempDir()}, Embedded: true},
+		"embedded":     {Sources: config.Options{Dir: t.TempDir(), Embedded: true}},
 		"two clusters": {Sources: config.Options{Dir: dir}},
 	}
 	for name, opts := range cases {
@@ -94,7 +94,7 @@ func TestUpToDateShortcut(t *testing.T) {
 // A scaffold with one more file than the rendered tree is not up to date:
 // vet checks every file and reports the extra one.
 func TestExtraFileIsNotUpToDate(t *testing.T) {
-	opts := Options{Sources: config.Options{Dir: t.TempDir()}, Embedded: true}
+	opts := Options{Sources: config.Options{Dir: t.TempDir(), Embedded: true}}
 	opts.Out = rendered(t, opts.Sources)
 	extra := filepath.Join(opts.Out, "clusters", "dev", "apps", "mine.yaml")
 	if err := os.WriteFile(extra, []byte("apiVersion: argoproj.io/v1alpha1\nkind: Application\n"), 0o644); err != nil {
