@@ -71,9 +71,6 @@ Exit codes: 0 compared (with --exit-code: nothing changes), 1 with
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			if !slices.Contains(diffFormats, output) {
-				return usageError{err: fmt.Errorf("--output %q: expected one of %s", output, strings.Join(diffFormats, ", ")), cmd: cmd.CommandPath()}
-			}
 			if (base == "") == (baseDir == "") {
 				return usageError{err: errors.New("give the scaffold to compare with: --base REF (a Git revision) or --base-dir DIR"), cmd: cmd.CommandPath()}
 			}
@@ -190,12 +187,12 @@ Exit codes: 0 compared (with --exit-code: nothing changes), 1 with
 			return nil
 		},
 	}
-	src.register(cmd.Flags())
+	src.register(cmd, sourceClusters)
 	cf.register(cmd.Flags())
 	cmd.Flags().StringVar(&base, "base", "", "Git revision whose scaffold to compare with (a branch, tag or commit: main, origin/main, HEAD~1)")
 	cmd.Flags().StringVar(&baseDir, "base-dir", "", "directory of the scaffold to compare with, instead of a Git revision")
 	cmd.Flags().StringVar(&out, "out", defaultOut, "directory of the scaffold in the working tree")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(diffFormats, ", "))
+	addOutputFlag(cmd, &output, diffFormats)
 	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when an object changes, as git diff --exit-code")
 	cmd.Flags().StringArrayVar(&chartPaths, "chart-path", nil, "COMPONENT=PATH: render COMPONENT with the chart in directory or .tgz archive PATH, on both sides (repeatable)")
 	cmd.MarkFlagsMutuallyExclusive("base", "base-dir")
