@@ -79,6 +79,26 @@ describe(f) := sprintf("%s %s/%s from %s", [k, ns, n, src]) if {
 	n != ""
 } else := subject(f)
 
+# Where each workload kind keeps its pod spec.
+pod_spec_paths := {
+	"Pod": ["spec"],
+	"Deployment": ["spec", "template", "spec"],
+	"StatefulSet": ["spec", "template", "spec"],
+	"DaemonSet": ["spec", "template", "spec"],
+	"ReplicaSet": ["spec", "template", "spec"],
+	"Job": ["spec", "template", "spec"],
+	"CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+}
+
+# The pod spec of a rendered workload, {"path": where it is in the object,
+# "spec": the pod spec}; undefined for an object that runs no pods or
+# whose pod spec is not an object.
+pod_spec(f) := {"path": path, "spec": spec} if {
+	path := pod_spec_paths[object_meta(f).kind]
+	spec := field(f, path)
+	is_object(spec)
+}
+
 object_names(f) := [object_str(f, "kind"), object_str(f, "namespace"), object_str(f, "name"), object_str(f, "source")]
 
 object_str(f, key) := s if {

@@ -410,3 +410,14 @@ test_repo_prefix_ignores_a_root_of_another_folder if {
 	)
 	lib.repo_prefix == "" with input as inp
 }
+
+test_pod_spec_of_each_workload_kind if {
+	pod := {"containers": [{"name": "a"}]}
+	cron := manifest("dev", "x", {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": pod}}}}}, "x/templates/c.yaml")
+	lib.pod_spec(cron) == {"path": ["spec", "jobTemplate", "spec", "template", "spec"], "spec": pod}
+	bare := manifest("dev", "x", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": pod}, "x/templates/p.yaml")
+	lib.pod_spec(bare).path == ["spec"]
+	not lib.pod_spec(manifest("dev", "x", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": pod}, "x/templates/s.yaml"))
+	not lib.pod_spec(manifest("dev", "x", {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": "x"}}, "x/templates/d.yaml"))
+	not lib.pod_spec(root("dev"))
+}
