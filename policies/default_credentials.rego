@@ -36,15 +36,32 @@ defaults := [
 production := "production"
 
 deny contains f if {
-	some file in lib.manifests
+	some file in kept
 	lib.environment(file) == production
 	f := finding(file)
 }
 
+# Outside production one warning per component and cluster, as
+# openobserve-credentials gives: a development cluster that keeps the
+# defaults is a choice, and one finding says where they are.
 warn contains f if {
+	some path in {lib.file_str(file, "path") | some file in kept; lib.environment(file) != production}
+	files := [file | some file in kept; lib.file_str(file, "path") == path]
+	first := files[0]
+	objects := sort([sprintf("%s %s", [lib.describe(file), concat(", ", sort({lib.dotted(h.path) | some h in holds(file)}))]) | some file in files])
+	whats := sort({h.what | some file in files; some h in holds(file)})
+	f := {
+		"path": path,
+		"field": null,
+		"msg": sprintf("%s: what the chart renders holds its well-known default credentials %s: %s; anyone who has read the chart knows them (%s); acceptable for a throwaway cluster, never for one others can reach", [lib.subject(first), where(first), concat("; ", objects), concat(", ", whats)]),
+		"hint": hint(first),
+	}
+}
+
+# The rendered objects that hold a default.
+kept contains file if {
 	some file in lib.manifests
-	lib.environment(file) != production
-	f := finding(file)
+	count(holds(file)) > 0
 }
 
 finding(file) := f if {
@@ -53,8 +70,8 @@ finding(file) := f if {
 	f := {
 		"path": lib.file_str(file, "path"),
 		"field": null,
-		"msg": sprintf("%s holds a chart's well-known default credentials %s: %s; anyone who has read the chart knows them%s", [lib.describe(file), where(file), concat(", ", hits), tail(file)]),
-		"hint": sprintf("set the values of %s so that the chart renders credentials of your own in their place, or reads them from a secret store (an ExternalSecret, or a Secret declared in requiresSecrets)", [lib.cluster_component_config(file)]),
+		"msg": sprintf("%s holds a chart's well-known default credentials %s: %s; anyone who has read the chart knows them", [lib.describe(file), where(file), concat(", ", hits)]),
+		"hint": hint(file),
 	}
 }
 
@@ -62,9 +79,7 @@ where(file) := sprintf("in a %s cluster", [lib.environment(file)]) if {
 	lib.environment(file) != ""
 } else := "in a cluster of unknown environment"
 
-tail(file) := "" if {
-	lib.environment(file) == production
-} else := "; acceptable for a throwaway cluster, never for one others can reach"
+hint(file) := sprintf("set the values of %s so that the chart renders credentials of your own in their place, or reads them from a secret store (an ExternalSecret, or a Secret declared in requiresSecrets)", [lib.cluster_component_config(file)])
 
 # Each field of an object that holds a default: {path, what}.
 holds(file) := {h |

@@ -35,13 +35,17 @@ test_default_in_secret_data_is_an_error_in_production if {
 	f.hint == `set the values of clusters.prod.components.openobserve so that the chart renders credentials of your own in their place, or reads them from a secret store (an ExternalSecret, or a Secret declared in requiresSecrets)`
 }
 
-test_a_warning_elsewhere if {
+test_one_warning_per_component_elsewhere if {
 	s := secret({}, {"ZO_META_POSTGRES_DSN": "postgres://openobserve:Batman123@o2-openobserve-postgres-rw:5432/app", "MINIO": "minioadmin"})
-	count(policy.deny) == 0 with input as objects("dev", [s])
-	fs := policy.warn with input as objects("dev", [s])
+	cm := config_map({"smtp": "+fjlahsguykevfkajvjk#jsbj43$bjkjbkk"})
+	count(policy.deny) == 0 with input as objects("dev", [s, cm])
+	fs := policy.warn with input as objects("dev", [s, cm])
 	count(fs) == 1
 	some f in fs
-	f.msg == "Secret openobserve/openobserve from openobserve/templates/x.yaml holds a chart's well-known default credentials in a development cluster: stringData.MINIO is MinIO's default root password, stringData.ZO_META_POSTGRES_DSN contains openobserve's Postgres and pgAdmin password (postgres.spec.password, postgres.pgadmin.PGADMIN_DEFAULT_PASSWORD); anyone who has read the chart knows them; acceptable for a throwaway cluster, never for one others can reach"
+	f.path == "clusters/dev/values/openobserve.yaml"
+	f.field == null
+	f.msg == `openobserve in cluster "dev": what the chart renders holds its well-known default credentials in a development cluster: ConfigMap openobserve/openobserve from openobserve/templates/x.yaml data.smtp; Secret openobserve/openobserve from openobserve/templates/x.yaml stringData.MINIO, stringData.ZO_META_POSTGRES_DSN; anyone who has read the chart knows them (MinIO's default root password, openobserve's Postgres and pgAdmin password (postgres.spec.password, postgres.pgadmin.PGADMIN_DEFAULT_PASSWORD), openobserve's SMTP password (auth.ZO_SMTP_PASSWORD)); acceptable for a throwaway cluster, never for one others can reach`
+	f.hint == `set the values of clusters.dev.components.openobserve so that the chart renders credentials of your own in their place, or reads them from a secret store (an ExternalSecret, or a Secret declared in requiresSecrets)`
 }
 
 test_config_map_and_env if {
