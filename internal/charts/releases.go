@@ -288,7 +288,7 @@ func (c *Client) credentials() (credentials.Store, error) {
 	}
 	docker, err := credentials.NewStoreFromDocker(opts)
 	if err != nil {
-		return store, nil
+		return store, nil //nolint:nilerr // no Docker credentials: Helm's own file alone
 	}
 	return credentials.NewStoreWithFallbacks(store, docker), nil
 }

@@ -95,7 +95,8 @@ func Edit(files []File, sets []Set) (*Result, error) {
 		res.Changes = append(res.Changes, changes...)
 	}
 	for i, f := range cur {
-		if !bytes.Equal(f.Data, files[i].Data) {
+		// cur is a copy of files: the same length (gosec G602).
+		if !bytes.Equal(f.Data, files[i].Data) { //nolint:gosec
 			res.Files[f.Name] = f.Data
 		}
 	}
@@ -105,13 +106,11 @@ func Edit(files []File, sets []Set) (*Result, error) {
 // apply makes one assignment to the files in cur, in place.
 func apply(cur []File, s Set) ([]Change, error) {
 	var found finds
-	parsed := make([]*ast.File, len(cur))
 	for i, f := range cur {
 		af, err := parser.ParseFile(f.Name, f.Data, parser.ParseComments)
 		if err != nil {
 			return nil, fmt.Errorf("%s does not parse: %w", f.Name, err)
 		}
-		parsed[i] = af
 		walker{file: i, path: s.Path, found: &found}.walk(af.Decls, 0, nil, 0, nil)
 	}
 	var (
@@ -119,7 +118,7 @@ func apply(cur []File, s Set) ([]Change, error) {
 		err     error
 	)
 	if len(found.leaves) == 0 {
-		changes, err = insert(cur, parsed, s, &found)
+		changes, err = insert(cur, s, &found)
 	} else {
 		changes, err = replace(cur, s, found.leaves)
 	}
@@ -390,7 +389,7 @@ func splice(data []byte, start, end int, s string) []byte {
 // deepest struct literal of its path, else after the element that holds
 // the deepest part of its path (below the top-level name), else at the
 // end of the first file.
-func insert(cur []File, parsed []*ast.File, s Set, found *finds) ([]Change, error) {
+func insert(cur []File, s Set, found *finds) ([]Change, error) {
 	// The top-level name alone (`components:`, `clusters:`) says little
 	// about where a field belongs: it anchors an insertion only as a
 	// braced struct of them all, `clusters: {...}`.
@@ -428,7 +427,7 @@ func insert(cur []File, parsed []*ast.File, s Set, found *finds) ([]Change, erro
 		data, line, ok = appendTo(f.Data, st, fieldText(s.Path[best.depth+1:], s.Value))
 	}
 	if !ok {
-		data, line, ok = after(f.Data, parsed[best.file], best, fieldText(s.Path[best.cdepth:], s.Value))
+		data, line, ok = after(f.Data, best, fieldText(s.Path[best.cdepth:], s.Value))
 	}
 	if !ok {
 		p := best.field.Pos()
@@ -475,7 +474,7 @@ func hasFields(st *ast.StructLit) bool {
 // after adds text on a line of its own after the element that holds m,
 // in the struct (or file) it is written in, with that element's
 // indentation. The element must end its line.
-func after(data []byte, file *ast.File, m *match, text string) ([]byte, int, bool) {
+func after(data []byte, m *match, text string) ([]byte, int, bool) {
 	end := m.decl.End()
 	if !end.IsValid() {
 		return nil, 0, false

@@ -122,7 +122,7 @@ func hashChart(h writer, ch *chart.Chart) {
 	fmt.Fprintf(h, "chart %q %d\n", ch.Name(), len(files))
 	for _, f := range files {
 		fmt.Fprintf(h, "%q %d\n", f.Name, len(f.Data))
-		h.Write(f.Data)
+		_, _ = h.Write(f.Data) // a hash never fails
 	}
 	for _, d := range ch.Dependencies() {
 		hashChart(h, d)

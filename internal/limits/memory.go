@@ -44,7 +44,8 @@ func WatchMemory(max int64, interval time.Duration, exceeded func(heap uint64)) 
 			if sample[0].Value.Kind() != metrics.KindUint64 {
 				return
 			}
-			if heap := sample[0].Value.Uint64(); heap > uint64(max) {
+			// max is positive: ParseSize refuses anything else (gosec G115).
+			if heap := sample[0].Value.Uint64(); heap > uint64(max) { //nolint:gosec
 				exceeded(heap)
 				return
 			}

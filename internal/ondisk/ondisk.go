@@ -654,7 +654,7 @@ func parallel(n int, do func(int)) {
 	for i := range n {
 		g.Go(func() error { do(i); return nil })
 	}
-	g.Wait() // do reports no error
+	_ = g.Wait() // do reports no error
 }
 
 // Filter drops the findings about files that cannot be read, or read

@@ -98,7 +98,7 @@ func Plan(ctx context.Context, cfg *config.Config, store *cache.Store) (*Result,
 		// The policies compile while CUE evaluates: neither needs the
 		// other. An evaluation error discards the compilation; it is not
 		// waited for.
-		go res.engine()
+		go func() { _, _ = res.engine() }()
 		plan, err := evaluate(ctx, cfg)
 		if err != nil {
 			return planEntry{}, err

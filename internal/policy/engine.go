@@ -301,25 +301,28 @@ func (e *Engine) Check(ctx context.Context, docs []Document) ([]finding.Finding,
 	errs := make([]error, len(units))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
+	evaluate := func(u unit) ([]finding.Finding, error) {
+		input, err := inputOf(u.docs)
+		if err != nil {
+			return nil, err
+		}
+		var out []finding.Finding
+		for _, q := range u.queries {
+			fs, err := q.check(ctx, input, byPath)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, fs...)
+		}
+		return out, nil
+	}
 	for i, u := range units {
 		g.Go(func() error {
-			input, err := inputOf(u.docs)
-			if err != nil {
-				errs[i] = err
-				return nil
-			}
-			for _, q := range u.queries {
-				fs, err := q.check(ctx, input, byPath)
-				if err != nil {
-					errs[i] = err
-					return nil
-				}
-				results[i] = append(results[i], fs...)
-			}
+			results[i], errs[i] = evaluate(u)
 			return nil
 		})
 	}
-	g.Wait() // the errors are in errs, reported in unit order
+	_ = g.Wait() // the errors are in errs, reported in unit order
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
 		return nil, limit.PolicyTimeError()
 	}

@@ -179,7 +179,7 @@ func verifyAll(files []File) error {
 	for i := range files {
 		g.Go(func() error { errs[i] = Verify(files[i]); return nil })
 	}
-	g.Wait() // the errors are in errs, in path order
+	_ = g.Wait() // the errors are in errs, in path order
 	return errors.Join(slices.DeleteFunc(errs, func(e error) bool { return e == nil })...)
 }
 

@@ -47,13 +47,14 @@ type evaluator struct {
 // share. validate is false for another worker's load of sources that the
 // first load validated.
 func load(cfg *config.Config, validate bool) (*evaluator, error) {
-	root, err := buildInstance(cfg.CUE)
+	// A fresh context per evaluation: contexts are not safe for concurrent
+	// use and keep every value they ever built alive.
+	cctx := cuecontext.New()
+	root, err := buildInstance(cctx, cfg.CUE)
 	if err != nil {
 		return nil, err
 	}
-	// A fresh context per evaluation: contexts are not safe for concurrent
-	// use and keep every value they ever built alive.
-	e := &evaluator{root: root, cfg: cfg, args: root.Context().CompileString("{}")}
+	e := &evaluator{root: root, cfg: cfg, args: cctx.CompileString("{}")}
 	if err := e.check(); err != nil {
 		return nil, err
 	}
@@ -72,7 +73,7 @@ func load(cfg *config.Config, validate bool) (*evaluator, error) {
 
 // buildInstance parses the sources and builds them as one instance, in a
 // context of its own.
-func buildInstance(srcs []config.Source) (cue.Value, error) {
+func buildInstance(cctx *cue.Context, srcs []config.Source) (cue.Value, error) {
 	files, err := parse(srcs)
 	if err != nil {
 		return cue.Value{}, err
@@ -86,7 +87,7 @@ func buildInstance(srcs []config.Source) (cue.Value, error) {
 			return cue.Value{}, err
 		}
 	}
-	return cuecontext.New().BuildInstance(inst), nil
+	return cctx.BuildInstance(inst), nil
 }
 
 // parse parses every source, naming files without a package clause as part

@@ -59,7 +59,6 @@ var (
 // Fields of a component (#Component).
 var (
 	compDescription      = makePath("description")
-	compChart            = makePath("chart")
 	compChartRepoURL     = makePath("chart", "repoURL")
 	compSourceRepoURL    = makePath("#sourceRepoURL") // as the Application names it
 	compChartName        = makePath("chart", "name")

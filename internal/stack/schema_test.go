@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 
 	dorgugen "github.com/dorgu/dorgu-gen"
@@ -67,7 +68,7 @@ func schemaOnly(t *testing.T, src string) cue.Value {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := buildInstance(cfg.CUE)
+	root, err := buildInstance(cuecontext.New(), cfg.CUE)
 	if err != nil {
 		t.Fatal(err)
 	}

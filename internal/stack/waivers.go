@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 
 	"github.com/dorgu/dorgu-gen/internal/config"
@@ -76,7 +77,7 @@ func precheckWaivers(root cue.Value) cueerrors.Error {
 // evaluate: the scaffold on disk is still checked, and the team's waivers
 // still apply to it. It fails when the waivers themselves cannot be read.
 func Waivers(cfg *config.Config) ([]finding.Waiver, map[string]string, error) {
-	root, err := buildInstance(cfg.CUE)
+	root, err := buildInstance(cuecontext.New(), cfg.CUE)
 	if err != nil {
 		return nil, nil, err
 	}

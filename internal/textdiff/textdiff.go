@@ -191,8 +191,10 @@ func writeHunks(out *strings.Builder, d string) {
 		switch {
 		case l == "":
 		case strings.HasPrefix(l, "@@ "):
+			// go-internal always writes all four numbers; a header it
+			// did not write is not in d.
 			h := &hunk{}
-			fmt.Sscanf(l, "@@ -%d,%d +%d,%d @@", &h.a, &h.na, &h.b, &h.nb)
+			_, _ = fmt.Sscanf(l, "@@ -%d,%d +%d,%d @@", &h.a, &h.na, &h.b, &h.nb)
 			if n := len(hs); n > 0 && hs[n-1].touches(h) {
 				// diff -u joins hunks that 2×context unchanged
 				// lines separate; go-internal starts a new one.

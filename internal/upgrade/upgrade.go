@@ -123,7 +123,7 @@ func Prepare(ctx context.Context, cfg *config.Config, s *stack.Stack, req Reques
 		}
 	}
 	files := userFiles(cfg)
-	sets := fieldsToSet(files, s, running, p, req)
+	sets := fieldsToSet(files, running, p, req)
 	res, err := configedit.Edit(files, sets)
 	if err != nil {
 		return nil, editError(cfg, err)
@@ -240,7 +240,7 @@ func userFiles(cfg *config.Config) []configedit.File {
 // moves: the component's own chart version, and each cluster's override
 // that the config sets (it would win otherwise). With one, each selected
 // cluster that moves gets its override.
-func fieldsToSet(files []configedit.File, s *stack.Stack, running map[string]*stack.Component, p *Plan, req Request) []configedit.Set {
+func fieldsToSet(files []configedit.File, running map[string]*stack.Component, p *Plan, req Request) []configedit.Set {
 	var sets []configedit.Set
 	if len(req.Clusters) == 0 && req.Environment == "" {
 		sets = append(sets, configedit.Set{Path: configedit.ComponentVersion(p.Component), Value: p.Version})

@@ -214,7 +214,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	w.Write(data)
+	_, _ = w.Write(data) // the client hangs up when it has read enough
 }
 
 // Repo starts a Helm repository serving the chart folders dirs, packaged,
