@@ -57,8 +57,8 @@ func Config(n, extra int) []byte {
 	for i := 1; i <= extra; i++ {
 		name := ComponentName(i)
 		var deps []string
-		switch {
-		case (i-1)%6 == 0:
+		switch (i - 1) % 6 {
+		case 0:
 			deps = []string{"cert-manager"}
 		default:
 			deps = []string{ComponentName(i - 1)}

@@ -74,7 +74,7 @@ func TestSignalsEndEvaluation(t *testing.T) {
 			}
 			exited := make(chan error, 1)
 			go func() { exited <- cmd.Wait() }()
-			defer cmd.Process.Kill()
+			defer func() { _ = cmd.Process.Kill() }()
 
 			waitEvaluating(t, cmd.Process.Pid, exited)
 			if err := cmd.Process.Signal(c.sig); err != nil {

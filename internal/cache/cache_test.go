@@ -60,7 +60,7 @@ func TestKeyFields(t *testing.T) {
 	other := *s
 	other.binary = "another build"
 	add("other binary", other.NewKey("plan").String("ab").String("c").Sum())
-	if s.NewKey("plan").String("x").Sum() != s.NewKey("plan").String("x").Sum() {
+	if a, b := s.NewKey("plan").String("x").Sum(), s.NewKey("plan").String("x").Sum(); a != b {
 		t.Fatal("the same fields gave different keys")
 	}
 }

@@ -480,13 +480,21 @@ func TestDecompressionBomb(t *testing.T) {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	tw := tar.NewWriter(zw)
-	tw.WriteHeader(&tar.Header{Name: "demo/Chart.yaml", Mode: 0o644, Size: int64(len(demoChartYAML)), Typeflag: tar.TypeReg})
-	tw.Write([]byte(demoChartYAML))
+	if err := tw.WriteHeader(&tar.Header{Name: "demo/Chart.yaml", Mode: 0o644, Size: int64(len(demoChartYAML)), Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.Write([]byte(demoChartYAML)); err != nil {
+		t.Fatal(err)
+	}
 	const n = 129 << 20
-	tw.WriteHeader(&tar.Header{Name: "demo/templates/big", Mode: 0o644, Size: n, Typeflag: tar.TypeReg})
+	if err := tw.WriteHeader(&tar.Header{Name: "demo/templates/big", Mode: 0o644, Size: n, Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
 	zeros := make([]byte, 1<<20)
 	for range n >> 20 {
-		tw.Write(zeros)
+		if _, err := tw.Write(zeros); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tw.Close()
 	zw.Close()
@@ -511,7 +519,7 @@ func TestSizeBounds(t *testing.T) {
 	// Without a Content-Length, the bound holds while reading.
 	chunked := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for range 64 {
-			w.Write(bytes.Repeat([]byte("#"), 1024))
+			_, _ = w.Write(bytes.Repeat([]byte("#"), 1024))
 			w.(http.Flusher).Flush()
 		}
 	}))

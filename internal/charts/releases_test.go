@@ -176,7 +176,7 @@ func TestTagListIsBoundedAcrossPages(t *testing.T) {
 		// Every page links to one more.
 		w.Header().Set("Link", `</v2/charts/demo/tags/list?last=x>; rel="next"`)
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(page))
+		_, _ = w.Write([]byte(page))
 	}))
 	defer hs.Close()
 	c := newClient(t, Options{Transport: hs.Client().Transport, MaxIndexSize: 4 << 10})

@@ -43,7 +43,9 @@ func TestLinksOut(t *testing.T) {
 			}
 			files(t, repo, tc.kv...)
 			p := filepath.Join(repo, filepath.FromSlash(tc.link))
-			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.Symlink(tc.to, p); err != nil {
 				t.Skipf("no symbolic links: %v", err)
 			}
@@ -65,8 +67,12 @@ func TestLinksOut(t *testing.T) {
 func TestLinksInside(t *testing.T) {
 	repo := t.TempDir()
 	files(t, repo, "shared/base.cue", good, "infra/dorgu.cue", "repo: url: \"https://example.com/x.git\"\n")
-	os.Mkdir(filepath.Join(repo, ".git"), 0o755)
-	os.MkdirAll(filepath.Join(repo, "infra", "components"), 0o755)
+	if err := os.Mkdir(filepath.Join(repo, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(repo, "infra", "components"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Symlink("../../shared/base.cue", filepath.Join(repo, "infra", "components", "base.cue")); err != nil {
 		t.Skip(err)
 	}

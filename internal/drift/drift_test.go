@@ -14,7 +14,9 @@ func TestCheck(t *testing.T) {
 	dir := t.TempDir()
 	put := func(p, data string) {
 		full := filepath.Join(dir, filepath.FromSlash(p))
-		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}

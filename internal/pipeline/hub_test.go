@@ -28,10 +28,10 @@ func TestHubRootOfRoots(t *testing.T) {
 	}
 	var notes []finding.Finding
 	for _, f := range res.Findings {
-		switch {
-		case f.Severity == finding.Error:
+		switch f.Severity {
+		case finding.Error:
 			t.Errorf("error: %s %s: %s", f.Rule, f.File, f.Message)
-		case f.Severity == finding.Note:
+		case finding.Note:
 			notes = append(notes, f)
 		}
 	}

@@ -321,10 +321,10 @@ func TestSARIF(t *testing.T) {
 			t.Errorf("result of %s: rule index %v, want %d", res.RuleID, res.RuleIndex, i)
 		}
 		want := "error"
-		switch {
-		case res.RuleID == "version-promotion":
+		switch res.RuleID {
+		case "version-promotion":
 			want = "note" // the sample's note
-		case res.RuleID == "openobserve-credentials" || res.RuleID == "sync-wave-order":
+		case "openobserve-credentials", "sync-wave-order":
 			want = "warning"
 		}
 		if res.Level != want {

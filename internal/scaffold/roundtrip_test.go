@@ -41,7 +41,9 @@ func TestRoundTrip(t *testing.T) {
 			if err := yaml.Unmarshal(content, &got); err != nil {
 				t.Fatal(err)
 			}
-			json.Unmarshal([]byte(doc), &want)
+			if err := json.Unmarshal([]byte(doc), &want); err != nil {
+				t.Fatal(err)
+			}
 			if !same(got, want) {
 				g, _ := json.Marshal(got)
 				t.Errorf("sigs.k8s.io/yaml reads\n%s\nwant\n%s", g, doc)

@@ -76,7 +76,9 @@ func TestAgainstPatch(t *testing.T) {
 	for i, c := range cases {
 		dir := t.TempDir()
 		f := filepath.Join(dir, "f")
-		os.WriteFile(f, []byte(c[0]), 0o644)
+		if err := os.WriteFile(f, []byte(c[0]), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		d := Unified("f", "f", []byte(c[0]), []byte(c[1]))
 		cmd := exec.Command("patch", "-s", f)
 		cmd.Stdin = strings.NewReader(d)

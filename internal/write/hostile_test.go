@@ -445,7 +445,9 @@ func TestLinkedStateFolder(t *testing.T) {
 	}
 	// Also when Prepare saw a real folder and the link came after.
 	os.Remove(filepath.Join(out, StateDir))
-	os.Mkdir(filepath.Join(out, StateDir), 0o755)
+	if err := os.Mkdir(filepath.Join(out, StateDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	p, err := Prepare(out, tree(v1), Options{Force: true})
 	if err != nil {
 		t.Fatal(err)

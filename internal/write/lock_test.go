@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		fmt.Println("locked")
-		io.Copy(io.Discard, os.Stdin)
+		_, _ = io.Copy(io.Discard, os.Stdin)
 		_ = l // never released: the process is killed holding it
 		os.Exit(0)
 	}
@@ -164,8 +164,8 @@ func TestLockDiesWithItsProcess(t *testing.T) {
 	}
 	line, _ := bufio.NewReader(stdout).ReadString('\n')
 	if line != "locked\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
 		t.Fatalf("the holder says %q", line)
 	}
 	_, err = render(t, out, v1, Options{})
@@ -176,7 +176,7 @@ func TestLockDiesWithItsProcess(t *testing.T) {
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Wait()
+	_ = cmd.Wait() // killed: it reports the signal
 	if _, err := os.Stat(filepath.Join(out, lockPath)); err != nil {
 		t.Fatalf("the killed holder's lock file should still be there: %v", err)
 	}

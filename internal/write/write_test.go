@@ -110,13 +110,15 @@ func TestCreateThenUpToDate(t *testing.T) {
 func modTimes(t *testing.T, dir string) map[string]int64 {
 	t.Helper()
 	m := map[string]int64{}
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	if err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil {
 			info, _ := d.Info()
 			m[p] = info.ModTime().UnixNano()
 		}
 		return nil
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	return m
 }
 
@@ -124,7 +126,9 @@ func TestHandEditIsAConflict(t *testing.T) {
 	out := t.TempDir()
 	mustRender(t, out, v1, Options{})
 	edited := filepath.Join(out, "clusters/a/values/x.yaml")
-	os.WriteFile(edited, []byte("values x, by hand\n"), 0o644)
+	if err := os.WriteFile(edited, []byte("values x, by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	next := maps.Clone(v1)
 	next["clusters/a/values/x.yaml"] = "values x v2\n"
 	p, err := Prepare(out, tree(next), Options{})
@@ -149,11 +153,19 @@ func TestHandEditIsAConflict(t *testing.T) {
 
 func TestForeignFilesAreNeverTouched(t *testing.T) {
 	out := t.TempDir()
-	os.MkdirAll(filepath.Join(out, "clusters/a/apps"), 0o755)
-	os.WriteFile(filepath.Join(out, "clusters/a/apps/mine.yaml"), []byte("mine\n"), 0o644)
-	os.WriteFile(filepath.Join(out, "NOTES.md"), []byte("notes\n"), 0o644)
+	if err := os.MkdirAll(filepath.Join(out, "clusters/a/apps"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "clusters/a/apps/mine.yaml"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "NOTES.md"), []byte("notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// A file at a path dorgu-gen wants, that it did not write.
-	os.WriteFile(filepath.Join(out, "README.md"), []byte("my readme\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(out, "README.md"), []byte("my readme\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p, err := Prepare(out, tree(v1), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +197,9 @@ func TestRemovedClusterAndScope(t *testing.T) {
 		t.Fatalf("out-of-scope file removed: %v", err)
 	}
 	// A hand-edited file of a removed cluster is a conflict, not a loss.
-	os.WriteFile(filepath.Join(out, "clusters/b/values/y.yaml"), []byte("edited\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(out, "clusters/b/values/y.yaml"), []byte("edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p, err := Prepare(out, tree(only), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +207,9 @@ func TestRemovedClusterAndScope(t *testing.T) {
 	if len(p.Conflicts) != 1 || p.Conflicts[0].Path != "clusters/b/values/y.yaml" {
 		t.Fatalf("conflicts = %+v", p.Conflicts)
 	}
-	os.WriteFile(filepath.Join(out, "clusters/b/values/y.yaml"), []byte("values y\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(out, "clusters/b/values/y.yaml"), []byte("values y\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	mustRender(t, out, only, Options{})
 	if got := withoutState(snapshot(t, out)); !maps.Equal(got, only) {
 		t.Fatalf("tree %v, want %v", got, only)
@@ -277,12 +293,16 @@ func copyDir(t *testing.T, src, dst string) {
 
 func TestStaleLockIsTakenOverLiveLockFailsFast(t *testing.T) {
 	out := t.TempDir()
-	os.MkdirAll(filepath.Join(out, StateDir), 0o755)
+	if err := os.MkdirAll(filepath.Join(out, StateDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	host, _ := os.Hostname()
 	lock := filepath.Join(out, StateDir, lockFile)
 
 	// A pid that cannot exist: the lock of a killed render.
-	os.WriteFile(lock, []byte(fmt.Sprintf("%d %s 2026-01-01T00:00:00Z\n", 1<<30, host)), 0o644)
+	if err := os.WriteFile(lock, []byte(fmt.Sprintf("%d %s 2026-01-01T00:00:00Z\n", 1<<30, host)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	mustRender(t, out, v1, Options{})
 	if _, err := os.Stat(lock); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("lock left behind after a render")
@@ -355,7 +375,9 @@ func TestPathSafety(t *testing.T) {
 
 func TestOutputIsAFile(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "out")
-	os.WriteFile(f, []byte("x"), 0o644)
+	if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Prepare(f, tree(v1), Options{}); err == nil || !strings.Contains(err.Error(), "is a file") {
 		t.Fatalf("Prepare on a file: %v", err)
 	}
