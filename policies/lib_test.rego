@@ -369,10 +369,13 @@ test_dotted if {
 }
 
 test_manifests_are_the_rendered_objects if {
-	role := manifest("dev", "cert-manager", {
-		"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-		"metadata": {"name": "cert-manager:leaderelection", "namespace": "kube-system"},
-	}, "cert-manager/templates/rbac.yaml")
+	role := manifest(
+		"dev", "cert-manager", {
+			"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+			"metadata": {"name": "cert-manager:leaderelection", "namespace": "kube-system"},
+		},
+		"cert-manager/templates/rbac.yaml",
+	)
 	inp := {"files": array.concat(scaffold.files, [role, {"path": "x", "kind": "manifest", "object": "not an object"}])}
 	lib.manifests == {role} with input as inp
 	lib.object_meta(role).kind == "Role"
@@ -381,10 +384,13 @@ test_manifests_are_the_rendered_objects if {
 }
 
 test_describe_cluster_scoped_and_malformed if {
-	crd := manifest("dev", "cert-manager", {
-		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-		"metadata": {"name": "certificates.cert-manager.io"},
-	}, "cert-manager/templates/crds.yaml")
+	crd := manifest(
+		"dev", "cert-manager", {
+			"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+			"metadata": {"name": "certificates.cert-manager.io"},
+		},
+		"cert-manager/templates/crds.yaml",
+	)
 	lib.describe(crd) == "CustomResourceDefinition certificates.cert-manager.io from cert-manager/templates/crds.yaml"
 	lib.describe({"path": "x.yaml", "kind": "manifest", "object": {"kind": 3, "name": null}}) == "x.yaml"
 }

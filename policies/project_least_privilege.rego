@@ -23,7 +23,7 @@ deny contains f if {
 	)
 }
 
-wildcards(file) := {e |
+wildcards(file) := ({e |
 	some i, r in lib.as_array(lib.field(file, ["spec", "sourceRepos"]))
 	wild(r)
 	e := {"field": ["spec", "sourceRepos", i], "what": "source repository", "value": r}
@@ -32,7 +32,7 @@ wildcards(file) := {e |
 	some key in ["server", "name", "namespace"]
 	wild(lib.get(d, [key]))
 	e := {"field": ["spec", "destinations", i, key], "what": sprintf("destination %s", [key]), "value": lib.get(d, [key])}
-} | {e |
+}) | {e |
 	some i, k in lib.as_array(lib.field(file, ["spec", "clusterResourceWhitelist"]))
 	some key in ["group", "kind"]
 	lib.get(k, [key]) == "*"

@@ -125,12 +125,14 @@ test_filepath_match if {
 	not policy.fp_match("a.b", "axb")
 	policy.fp_match("{a,b}", "{a,b}")
 	policy.fp_match("a]b", "a]b")
+
 	# Malformed: ErrBadPattern, no match.
 	not policy.fp_match("[", "[")
 	not policy.fp_match("[]", "]")
 	not policy.fp_match("[^]", "^")
 	not policy.fp_match("a\\", "a")
 	not policy.fp_match("[a-]", "a")
+
 	# A range backwards matches nothing.
 	not policy.fp_match("[z-a]", "b")
 	policy.fp_match("[^z-a]", "b")
@@ -146,6 +148,7 @@ test_glob_match if {
 	not policy.glob_match("!{kube-system,argocd}", "argocd")
 	policy.glob_match("!{kube-system,argocd}", "karpenter")
 	policy.glob_match("[a-c]*", "b1")
+
 	# What gobwas cannot compile matches nothing (and a negation of it
 	# everything), as in ArgoCD.
 	not policy.glob_match("[", "[")
