@@ -138,8 +138,8 @@ func Compute(ctx context.Context, base, head Side, opts Options) (*Result, error
 
 // chartChange says what an Application renders on each side.
 func chartChange(base, head string) string {
-	switch {
-	case base == "" || base == head:
+	switch base {
+	case "", head:
 		return head
 	}
 	bn, bv, _ := strings.Cut(base, " ")
